@@ -1,0 +1,165 @@
+"""Workspaces, members and API tokens: the only way their state changes.
+
+API tokens look like `fl_<prefix>_<secret>`. Only a SHA-256 of the secret is stored, so a
+token is shown once, at creation, and a leaked database does not leak usable tokens.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from frontline.accounts.models import (
+    ROLE_RANK,
+    ApiToken,
+    Membership,
+    Role,
+    User,
+    Workspace,
+    validate_time_zone,
+)
+from frontline.lib.errors import ServiceError, conflict, invalid
+
+TOKEN_PREFIX = "fl_"
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_workspace(name: str, slug: str, *, time_zone: str = "UTC", owner: User | None = None):
+    name = (name or "").strip()
+    if not name:
+        raise invalid("name", "A workspace needs a name")
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise invalid("slug", "Use letters, numbers, hyphens and underscores only") from None
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as e:
+        raise invalid("time_zone", e.messages[0]) from None
+    if Workspace.objects.filter(slug=slug).exists():
+        raise conflict(f"A workspace with the slug '{slug}' exists already", "slug_taken")
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name, slug=slug, time_zone=time_zone)
+        if owner is not None:
+            Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    return workspace
+
+
+def create_user(email: str, *, name: str = "", password: str | None = None) -> User:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise invalid("email", "Enter a valid email address") from None
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise invalid("password", f"Use at least {MIN_PASSWORD_LENGTH} characters")
+    if User.objects.filter(email=email).exists():
+        raise conflict(f"A user with the email {email} exists already", "email_taken")
+    try:
+        return User.objects.create_user(email, password, name=name.strip())
+    except IntegrityError:
+        raise conflict(f"A user with the email {email} exists already", "email_taken") from None
+
+
+def add_member(workspace: Workspace, user: User, role: str = Role.AGENT) -> Membership:
+    if role not in ROLE_RANK:
+        raise invalid("role", f"Unknown role '{role}'; use one of {', '.join(ROLE_RANK)}")
+    membership, created = Membership.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        change_role(membership, role)
+    return membership
+
+
+def change_role(membership: Membership, role: str) -> Membership:
+    if role not in ROLE_RANK:
+        raise invalid("role", f"Unknown role '{role}'; use one of {', '.join(ROLE_RANK)}")
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _keep_one_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(membership: Membership) -> None:
+    if membership.role == Role.OWNER:
+        _keep_one_owner(membership)
+    membership.delete()
+
+
+def _keep_one_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+    if not others.exclude(pk=membership.pk).exists():
+        raise conflict("A workspace must keep at least one owner", "last_owner")
+
+
+def set_availability(membership: Membership, available: bool) -> Membership:
+    membership.is_available = available
+    membership.save(update_fields=["is_available"])
+    return membership
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(workspace: Workspace, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for a member; returns (token, the plain text shown once)."""
+    name = (name or "").strip()
+    if not name:
+        raise invalid("name", "Give the token a name, so you can recognise it later")
+    if not Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise invalid("user", "Only members of the workspace can have its tokens")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        workspace=workspace, user=user, name=name[:100], prefix=prefix, secret_hash=_hash(secret)
+    )
+    return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
+
+
+def revoke_api_token(token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+@dataclass
+class TokenAuth:
+    token: ApiToken
+    user: User
+    workspace: Workspace
+
+
+def authenticate_token(raw: str) -> TokenAuth:
+    """The token's owner and workspace, or ServiceError(401) for anything else."""
+    rejected = ServiceError("Invalid or revoked API token", code="invalid_token", status=401)
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        raise rejected
+    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    token = (
+        ApiToken.objects.select_related("user", "workspace").filter(prefix=prefix).first()
+        if prefix and secret
+        else None
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        raise rejected
+    if token.revoked_at is not None or not token.user.is_active:
+        raise rejected
+    # Writing last_used_at on every request would serialise readers on SQLite; a minute's
+    # precision is enough to tell which tokens are in use.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return TokenAuth(token=token, user=token.user, workspace=token.workspace)

@@ -1,0 +1,48 @@
+"""Refuse oversized API bodies up front with a JSON 413 (Django's own check answers with
+a bare HTML 400 wherever the body is first read).
+
+Async-capable, like the rest of the stack: under the ASGI server one sync-only
+middleware makes every request hop between threads (measured: +8 ms per request)."""
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import JsonResponse
+
+from frontline.api.common import error_body
+
+
+class ApiBodyLimit:
+    async_capable = True
+    sync_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        return self._refusal(request) or self.get_response(request)
+
+    async def _acall(self, request):
+        return self._refusal(request) or await self.get_response(request)
+
+    def _refusal(self, request) -> JsonResponse | None:
+        if not (request.path.startswith("/api/") and _too_big(request)):
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = f"The request body is over {limit} MB; upload files to /api/attachments"
+        return JsonResponse(error_body("too_large", message), status=413)
+
+
+def _too_big(request) -> bool:
+    # Multipart uploads stream to disk and have their own limit (attachments service).
+    if request.content_type == "multipart/form-data":
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -1,0 +1,72 @@
+"""Model -> JSON-ready dicts. Callers load the related rows (select/prefetch) first."""
+
+from django.urls import reverse
+
+from frontline.tickets.models import Attachment, Event, Message, Ticket
+
+
+def person(obj) -> dict | None:
+    if obj is None:
+        return None
+    name = getattr(obj, "name", "") or ""
+    return {"id": obj.pk, "name": name, "email": obj.email or ""}
+
+
+def ticket(t: Ticket, snippet: str | None = None) -> dict:
+    return {
+        "id": t.pk,
+        "number": t.number,
+        "subject": t.subject,
+        "status": t.status,
+        "priority": t.priority,
+        "channel": t.channel,
+        "requester": person(t.requester),
+        "assignee": person(t.assignee),
+        "team": {"id": t.team.pk, "slug": t.team.slug, "name": t.team.name} if t.team else None,
+        "tags": sorted(tag.name for tag in t.tags.all()),
+        "custom_fields": t.custom_fields,
+        "merged_into": t.merged_into.number if t.merged_into_id else None,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+        "solved_at": t.solved_at,
+        "snippet": snippet,
+    }
+
+
+def attachment(a: Attachment) -> dict:
+    return {
+        "id": a.pk,
+        "filename": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "url": reverse("api:download_attachment", args=[a.pk]),
+    }
+
+
+def message(m: Message) -> dict:
+    author = m.author_user if m.author_user_id else m.author_customer
+    return {
+        "id": m.pk,
+        "visibility": m.visibility,
+        "author_type": m.author_type,
+        "author": person(author),
+        "body_text": m.body_text,
+        "body_html": m.body_html,
+        "attachments": [attachment(a) for a in m.attachments.all()],
+        "created_at": m.created_at,
+    }
+
+
+def event(e: Event, ticket_numbers: dict[int, int]) -> dict:
+    actor = e.actor_user if e.actor_user_id else e.actor_customer
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "ticket": ticket_numbers.get(e.ticket_id) if e.ticket_id else None,
+        "actor_type": e.actor_type,
+        "actor": person(actor),
+        "before": e.before,
+        "after": e.after,
+        "created_at": e.created_at,
+    }

@@ -1,0 +1,35 @@
+"""The `frontline` command: a thin front over Django's management commands.
+
+frontline serve            ASGI server and a task worker together
+frontline worker           a task worker only
+frontline migrate          apply database migrations
+frontline create-workspace / create-user / seed-demo / export / import
+frontline <any Django management command>
+"""
+
+import os
+import sys
+
+ALIASES = {
+    "create-workspace": "create_workspace",
+    "create-user": "create_user",
+    "seed-demo": "seed_demo",
+    "worker": "db_worker",
+    "export": "export_workspace",
+    "import": "import_workspace",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
+    argv[0] = "frontline"
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

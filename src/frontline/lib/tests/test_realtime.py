@@ -1,0 +1,65 @@
+"""Change notices reach browsers subscribed to their workspace (in-memory or Redis)."""
+
+import asyncio
+import os
+import socket
+import urllib.parse
+
+import pytest
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from frontline.lib import realtime
+from frontline.tickets import services
+from frontline.tickets.events import Actor
+
+
+def _redis_reachable() -> bool:
+    url = urllib.parse.urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    try:
+        socket.create_connection((url.hostname, url.port or 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+async def _subscribe(layer, workspace_id):
+    channel = await layer.new_channel()
+    await layer.group_add(realtime.workspace_group(workspace_id), channel)
+    return channel
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticket_change_is_published_after_commit(workspace, agent, customer):
+    layer = get_channel_layer()
+    loop = asyncio.new_event_loop()
+    try:
+        channel = loop.run_until_complete(_subscribe(layer, workspace.pk))
+        with transaction.atomic():
+            ticket = services.create_ticket(
+                workspace, by=Actor.of(customer), subject="Live", body="b", requester=customer
+            )
+        message = loop.run_until_complete(asyncio.wait_for(layer.receive(channel), 5))
+    finally:
+        loop.close()
+    assert message["type"] == "workspace.change"
+    assert message["payload"] == {"ticket": ticket.number, "id": ticket.pk, "changes": ["created"]}
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not _redis_reachable(), reason="Redis is not reachable on this machine")
+def test_redis_channel_layer_carries_notices(settings):
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"])
+
+    async def roundtrip():
+        channel = await _subscribe(layer, 4242)
+        await layer.group_send(
+            realtime.workspace_group(4242), {"type": "workspace.change", "payload": {"ticket": 7}}
+        )
+        got = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.flush()
+        return got
+
+    assert asyncio.run(roundtrip())["payload"] == {"ticket": 7}

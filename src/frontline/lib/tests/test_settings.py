@@ -1,0 +1,67 @@
+"""Configuration from the environment: safe defaults, clear errors for bad values."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+CHECK = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'frontline.settings'; "
+    "django.setup(); from django.conf import settings as s; "
+    "print(s.DATABASES['default']['ENGINE'], s.SECRET_KEY[:4], "
+    "s.CHANNEL_LAYERS['default']['BACKEND'])"
+)
+
+
+def run_settings(tmp_path, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    clean["FRONTLINE_DATA_DIR"] = str(tmp_path)
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", CHECK], env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_defaults_need_no_configuration(tmp_path):
+    result = run_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine, _, layer = result.stdout.split()
+    assert engine == "frontline.lib.sqlite"
+    assert layer == "channels.layers.InMemoryChannelLayer"
+    # A generated secret is kept beside the data, private, and reused on the next start.
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert run_settings(tmp_path).stdout == result.stdout
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
+        ("DEBUG", "maybe", "DEBUG"),
+        ("REDIS_URL", "http://localhost:6379", "REDIS_URL"),
+        ("FRONTLINE_MAX_ATTACHMENT_BYTES", "lots", "FRONTLINE_MAX_ATTACHMENT_BYTES"),
+        ("EMAIL_URL", "pigeon://loft", "EMAIL_URL"),
+    ],
+)
+def test_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value, message):
+    result = run_settings(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert f"Bad value for environment variable {message}" in result.stderr
+
+
+def test_redis_url_switches_channel_layer_and_cache(tmp_path):
+    result = run_settings(
+        tmp_path, REDIS_URL="redis://127.0.0.1:6379/3", SECRET_KEY="from-the-environment"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "frontline.lib.sqlite",
+        "from",
+        "channels_redis.core.RedisChannelLayer",
+    ]

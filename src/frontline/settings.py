@@ -1,0 +1,222 @@
+"""Frontline settings, read from environment variables (12-factor).
+
+Every variable has a safe default for a local install (SQLite file and generated
+secret under FRONTLINE_DATA_DIR, in-memory channel layer); a malformed value stops
+start-up with an error that names the variable.
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from frontline.lib.sqlite import OPTIONS as SQLITE_OPTIONS
+
+env = environ.Env()
+
+
+def _read(name, caster, default):
+    try:
+        return caster(name, default=default)
+    except (ValueError, TypeError, ImproperlyConfigured, environ.ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"Bad value for environment variable {name}: {exc}") from exc
+
+
+def _strict_bool(name, default):
+    # environ's bool() turns any unknown word into False; a typo must not flip a setting.
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{raw!r} is not one of true/false/1/0/yes/no/on/off")
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(_read("FRONTLINE_DATA_DIR", env.str, str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = _read("DEBUG", _strict_bool, False)
+
+
+def _secret_key() -> str:
+    key = _read("SECRET_KEY", env.str, "")
+    if key:
+        return key
+    # Local installs: generate once and keep it beside the data, never in the repo.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "servestatic.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_tasks_db",
+    "frontline.accounts",
+    "frontline.tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "frontline.api.middleware.ApiBodyLimit",
+    "servestatic.middleware.ServeStaticMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "frontline.urls"
+ASGI_APPLICATION = "frontline.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database --------------------------------------------------------------
+DATABASES = {
+    "default": _read("DATABASE_URL", env.db_url, f"sqlite:///{DATA_DIR / 'frontline.sqlite3'}")
+}
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, keeping connections open across ASGI requests (see the module).
+    _db["ENGINE"] = "frontline.lib.sqlite"
+    _db.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # Keep the connection (and its page cache) across requests.
+    _db.setdefault("CONN_MAX_AGE", 600)
+elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
+    _db["ENGINE"] = "django.db.backends.postgresql"
+    _db.setdefault("CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    raise ImproperlyConfigured(
+        f"Bad value for environment variable DATABASE_URL: engine {_db['ENGINE']} is not "
+        "supported (use sqlite:///path or postgres://user@host:port/name)"
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, channel layer, tasks -------------------------------------------
+REDIS_URL = _read("REDIS_URL", env.str, "")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "Bad value for environment variable REDIS_URL: expected redis://host:port/db"
+        )
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": _read("FRONTLINE_TASKS_BACKEND", env.str, "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email", "ai"],
+    }
+}
+
+# --- files -----------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # servestatic serves from here after collectstatic
+MEDIA_ROOT = Path(_read("FRONTLINE_MEDIA_DIR", env.str, str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
+}
+SERVESTATIC_USE_FINDERS = True
+# Attachments above this size are refused with a 413 before anything is stored.
+FRONTLINE_MAX_ATTACHMENT_BYTES = _read("FRONTLINE_MAX_ATTACHMENT_BYTES", env.int, 25 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON bodies; files stream to disk
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- security --------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if _read("FRONTLINE_HTTPS", _strict_bool, False):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- email -----------------------------------------------------------------
+# EMAIL_URL: smtp://user:password@host:port (smtp+tls:// for STARTTLS, smtps:// for TLS),
+# consolemail:// to print mail, memorymail:// to keep it in memory, dummymail:// to drop it.
+_email = _read("EMAIL_URL", env.email_url, "smtp://localhost:25")
+_EMAIL_BACKENDS = {
+    "django.core.mail.backends.smtp.EmailBackend": {
+        "host": _email.get("EMAIL_HOST") or "localhost",
+        "port": _email.get("EMAIL_PORT") or 25,
+        "username": _email.get("EMAIL_HOST_USER") or None,
+        "password": _email.get("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        "timeout": 20,
+    },
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": _EMAIL_BACKENDS.get(_email["EMAIL_BACKEND"], {}),
+    }
+}
+DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "support@frontline.localhost")
+
+# --- i18n ------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "WARNING")},
+}

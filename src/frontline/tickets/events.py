@@ -1,0 +1,63 @@
+"""Who did something, and the append-only record of it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from frontline.accounts.models import User
+from frontline.lib import clock
+from frontline.tickets.models import Customer, Event, Ticket
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The one who causes a change: a user, a customer, the virtual agent or the system."""
+
+    USER = Event.Actor.USER
+    CUSTOMER = Event.Actor.CUSTOMER
+    BOT = Event.Actor.BOT
+
+    type: str
+    user: User | None = None
+    customer: Customer | None = None
+
+    @classmethod
+    def of(cls, who: "User | Customer | Actor | None") -> "Actor":
+        if isinstance(who, Actor):
+            return who
+        if isinstance(who, User):
+            return cls(Event.Actor.USER, user=who)
+        if isinstance(who, Customer):
+            return cls(Event.Actor.CUSTOMER, customer=who)
+        return SYSTEM
+
+
+SYSTEM = Actor(Event.Actor.SYSTEM)
+BOT = Actor(Event.Actor.BOT)
+
+
+def event(
+    workspace_id: int,
+    by: Actor,
+    kind: str,
+    *,
+    ticket: Ticket | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> Event:
+    """An unsaved Event; services save their events together with bulk_create."""
+    return Event(
+        workspace_id=workspace_id,
+        ticket=ticket,
+        actor_type=by.type,
+        actor_user=by.user,
+        actor_customer=by.customer,
+        kind=kind,
+        before=before,
+        after=after,
+        created_at=clock.now(),
+    )
+
+
+def record(events: list[Event]) -> None:
+    if events:
+        Event.objects.bulk_create(events)

@@ -1,0 +1,36 @@
+import os
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from frontline.accounts.models import Workspace
+from frontline.tickets import demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace (a bank's support team with a few months of tickets)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any workspace exists"
+        )
+        parser.add_argument("--tickets", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, if_empty, tickets, seed, **options):
+        if Workspace.objects.exists() and if_empty:
+            self.stderr.write("seed-demo: a workspace exists already; nothing to do")
+            return
+        if Workspace.objects.filter(slug=demo.SLUG).exists():
+            raise CommandError(f"The workspace '{demo.SLUG}' exists already")
+        password = os.environ.get("FRONTLINE_DEMO_PASSWORD", demo.DEFAULT_PASSWORD)
+        began = time.monotonic()
+
+        def progress(done, total):
+            self.stderr.write(f"\rseed-demo: {done}/{total} tickets", ending="")
+
+        demo.create_demo(tickets=tickets, seed=seed, password=password, progress=progress)
+        self.stderr.write(
+            f"\nseed-demo: demo workspace ready in {time.monotonic() - began:.0f} s; sign in as "
+            f"{demo.OWNER_EMAIL}"
+        )

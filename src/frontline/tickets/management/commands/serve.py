@@ -1,0 +1,93 @@
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import threading
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Frontline: the ASGI web server (HTTP and websockets) and, alongside it, a "
+        "background task worker that is restarted if it dies."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="Web processes")
+        parser.add_argument("--no-worker", action="store_true", help="Web server only")
+
+    def handle(self, *args, host, port, workers, no_worker, **options):
+        worker = None if no_worker else TaskWorker(self.stderr)
+        if worker:
+            worker.start()
+        self.stdout.write(f"Frontline on http://{host}:{port}/  (Ctrl+C to stop)")
+        try:
+            uvicorn.run(
+                "frontline.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                access_log=settings.DEBUG,
+                log_level="info" if settings.DEBUG else "warning",
+                proxy_headers=True,
+            )
+        finally:
+            if worker:
+                worker.stop()
+
+
+class TaskWorker:
+    """A django-tasks-db worker child process for every queue, kept alive."""
+
+    def __init__(self, log):
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _spawn(self) -> subprocess.Popen:
+        cmd = [
+            sys.executable,
+            "-m",
+            "frontline.cli",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--no-reload",
+        ]
+        return subprocess.Popen(cmd, preexec_fn=_die_with_parent)  # noqa: S603 - fixed argv
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            self.proc = self._spawn()
+            code = self.proc.wait()
+            if self.stopping.is_set():
+                return
+            # A crashed worker's claimed tasks are picked up again by the next one.
+            self.log.write(f"task worker exited with {code}; restarting in 2 s")
+            self.stopping.wait(2)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def _die_with_parent() -> None:
+    # uvicorn re-raises SIGTERM after its graceful shutdown, which ends this process
+    # without running `finally`; the kernel then stops the worker for us (Linux).
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

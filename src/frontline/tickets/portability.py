@@ -1,0 +1,453 @@
+"""Export a workspace as JSON lines, and import such a file as a new workspace.
+
+One object per line: {"type": ..., "data": {...}}, in dependency order, starting with a
+header. Rows refer to each other by their exported ids (customers, companies), by
+natural keys (user emails, team slugs, tag names) or by ticket numbers, so a file is
+readable and can be produced by other tools. Password hashes and API tokens are never
+exported. Import restores history verbatim (messages, events and their times) rather
+than replaying it through the services, in one transaction: a bad line aborts it all.
+"""
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from frontline.accounts.models import Membership, User, Workspace
+from frontline.tickets.models import (
+    Attachment,
+    Company,
+    Customer,
+    CustomerEmail,
+    CustomField,
+    Event,
+    Macro,
+    Message,
+    SavedView,
+    Tag,
+    Team,
+    Ticket,
+)
+from frontline.tickets.services.tickets import index_ticket
+
+FORMAT = "frontline-export"
+VERSION = 1
+
+
+class ImportFailed(ValueError):
+    """A line that cannot be imported; says which and why."""
+
+
+# ---- export ------------------------------------------------------------------------------
+
+
+def export_workspace(workspace: Workspace) -> Iterator[dict]:
+    ws = workspace
+    yield {"type": FORMAT, "data": {"version": VERSION}}
+    yield {
+        "type": "workspace",
+        "data": {
+            "name": ws.name,
+            "slug": ws.slug,
+            "time_zone": ws.time_zone,
+            "business_hours": ws.business_hours,
+            "agent_ticket_visibility": ws.agent_ticket_visibility,
+        },
+    }
+    for m in Membership.objects.filter(workspace=ws).select_related("user").order_by("pk"):
+        yield {
+            "type": "member",
+            "data": {
+                "email": m.user.email,
+                "name": m.user.name,
+                "role": m.role,
+                "is_available": m.is_available,
+            },
+        }
+    for c in Company.objects.filter(workspace=ws).order_by("pk"):
+        yield {
+            "type": "company",
+            "data": {
+                "id": c.pk,
+                "name": c.name,
+                "domains": c.domains,
+                "notes": c.notes,
+            },
+        }
+    customers = ws.customers.order_by("pk").prefetch_related("emails")
+    for c in customers.iterator(chunk_size=500):
+        yield {
+            "type": "customer",
+            "data": {
+                "id": c.pk,
+                "name": c.name,
+                "email": c.email,
+                "emails": sorted(e.email for e in c.emails.all()),
+                "phone": c.phone,
+                "external_id": c.external_id,
+                "language": c.language,
+                "company": c.company_id,
+                "notes": c.notes,
+                "created_at": c.created_at,
+            },
+        }
+    for t in Team.objects.filter(workspace=ws).prefetch_related("members").order_by("pk"):
+        yield {
+            "type": "team",
+            "data": {
+                "slug": t.slug,
+                "name": t.name,
+                "description": t.description,
+                "members": sorted(u.email for u in t.members.all()),
+            },
+        }
+    for tag in Tag.objects.filter(workspace=ws).order_by("name"):
+        yield {"type": "tag", "data": {"name": tag.name}}
+    for f in CustomField.objects.filter(workspace=ws).order_by("position", "pk"):
+        yield {
+            "type": "custom_field",
+            "data": {
+                k: getattr(f, k)
+                for k in ("key", "label", "type", "choices", "required", "public", "position")
+            },
+        }
+    for m in Macro.objects.filter(workspace=ws).order_by("pk"):
+        yield {
+            "type": "macro",
+            "data": {
+                k: getattr(m, k)
+                for k in ("name", "body", "visibility", "actions", "active", "position")
+            },
+        }
+    for v in SavedView.objects.filter(workspace=ws).select_related("owner").order_by("pk"):
+        yield {
+            "type": "view",
+            "data": {
+                "name": v.name,
+                "query": v.query,
+                "order": v.order,
+                "position": v.position,
+                "owner": v.owner.email if v.owner else None,
+            },
+        }
+    yield from _export_tickets(ws)
+
+
+def _export_tickets(ws: Workspace) -> Iterator[dict]:
+    tickets = (
+        Ticket.objects.filter(workspace=ws)
+        .order_by("number")
+        .select_related("assignee", "team", "merged_into")
+        .prefetch_related("tags", "followers")
+    )
+    for t in tickets.iterator(chunk_size=500):
+        yield {
+            "type": "ticket",
+            "data": {
+                "number": t.number,
+                "subject": t.subject,
+                "status": t.status,
+                "priority": t.priority,
+                "channel": t.channel,
+                "requester": t.requester_id,
+                "assignee": t.assignee.email if t.assignee else None,
+                "team": t.team.slug if t.team else None,
+                "tags": sorted(x.name for x in t.tags.all()),
+                "followers": sorted(f.pk for f in t.followers.all()),
+                "custom_fields": t.custom_fields,
+                "merged_into": t.merged_into.number if t.merged_into else None,
+                "created_at": t.created_at,
+                "updated_at": t.updated_at,
+                "solved_at": t.solved_at,
+            },
+        }
+    messages = (
+        Message.objects.filter(workspace=ws)
+        .order_by("pk")
+        .select_related("ticket", "author_user")
+        .prefetch_related("attachments")
+    )
+    for m in messages.iterator(chunk_size=500):
+        yield {
+            "type": "message",
+            "data": {
+                "ticket": m.ticket.number,
+                "visibility": m.visibility,
+                "author_type": m.author_type,
+                "author_user": m.author_user.email if m.author_user else None,
+                "author_customer": m.author_customer_id,
+                "body_text": m.body_text,
+                "body_html": m.body_html,
+                "created_at": m.created_at,
+                "attachments": [_attachment(a) for a in m.attachments.all()],
+            },
+        }
+    events = (
+        Event.objects.filter(workspace=ws).order_by("pk").select_related("ticket", "actor_user")
+    )
+    for e in events.iterator(chunk_size=1000):
+        yield {
+            "type": "event",
+            "data": {
+                "ticket": e.ticket.number if e.ticket else None,
+                "kind": e.kind,
+                "actor_type": e.actor_type,
+                "actor_user": e.actor_user.email if e.actor_user else None,
+                "actor_customer": e.actor_customer_id,
+                "before": e.before,
+                "after": e.after,
+                "created_at": e.created_at,
+            },
+        }
+
+
+def _attachment(a: Attachment) -> dict:
+    with a.file.open("rb") as f:
+        content = base64.b64encode(f.read()).decode()
+    return {"filename": a.filename, "content_type": a.content_type, "content": content}
+
+
+def write_export(workspace: Workspace, out: IO[str]) -> int:
+    count = 0
+    for row in export_workspace(workspace):
+        out.write(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+# ---- import ------------------------------------------------------------------------------
+
+
+def import_workspace(lines: Iterable[str], *, slug: str | None = None) -> Workspace:
+    """Create a new workspace from an export. ImportFailed names the bad line."""
+    state = _Importer(slug)
+    with transaction.atomic():
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                kind, data = row["type"], row["data"]
+                if number == 1 and kind != FORMAT:
+                    raise ValueError("this is not a Frontline export (no header line)")
+                state.add(kind, data)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ImportFailed(f"line {number}: {_describe(exc)}") from None
+        if state.workspace is None:
+            raise ImportFailed("the file has no workspace line")
+        state.finish()
+    return state.workspace
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class _Importer:
+    def __init__(self, slug: str | None):
+        self.slug = slug
+        self.workspace: Workspace | None = None
+        self.users: dict[str, User] = {}
+        self.companies: dict[int, int] = {}
+        self.customers: dict[int, int] = {}
+        self.teams: dict[str, Team] = {}
+        self.tags: dict[str, Tag] = {}
+        self.tickets: dict[int, Ticket] = {}
+        self.merges: list[tuple[int, int]] = []
+
+    def add(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == FORMAT:
+            if data.get("version") != VERSION:
+                raise ValueError(f"unsupported export version {data.get('version')}")
+            return
+        handler = getattr(self, f"_{kind}", None)
+        if handler is None:
+            raise ValueError(f"unknown line type {kind!r}")
+        if kind != "workspace" and self.workspace is None:
+            raise ValueError("the workspace line must come first")
+        handler(data)
+
+    def _workspace(self, d):
+        slug = self.slug or d["slug"]
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ValueError(f"a workspace with the slug {slug!r} exists; choose --slug")
+        self.workspace = Workspace.objects.create(
+            name=d["name"],
+            slug=slug,
+            time_zone=d.get("time_zone", "UTC"),
+            business_hours=d.get("business_hours") or {},
+            agent_ticket_visibility=d.get("agent_ticket_visibility", "all"),
+        )
+
+    def _user(self, email: str | None) -> User | None:
+        if not email:
+            return None
+        if email not in self.users:
+            user = User.objects.filter(email__iexact=email).first()
+            # New people get no usable password: they set one through "forgot password".
+            self.users[email] = user or User.objects.create_user(email, None)
+        return self.users[email]
+
+    def _member(self, d):
+        user = self._user(d["email"])
+        if d.get("name") and not user.name:
+            user.name = d["name"]
+            user.save(update_fields=["name"])
+        Membership.objects.create(
+            workspace=self.workspace,
+            user=user,
+            role=d["role"],
+            is_available=d.get("is_available", True),
+        )
+
+    def _company(self, d):
+        c = Company.objects.create(
+            workspace=self.workspace,
+            name=d["name"],
+            domains=d.get("domains", []),
+            notes=d.get("notes", ""),
+        )
+        self.companies[d["id"]] = c.pk
+
+    def _customer(self, d):
+        c = Customer.objects.create(
+            workspace=self.workspace,
+            name=d.get("name", ""),
+            email=d.get("email", ""),
+            phone=d.get("phone", ""),
+            external_id=d.get("external_id", ""),
+            language=d.get("language", ""),
+            notes=d.get("notes", ""),
+            company_id=self.companies.get(d.get("company")) if d.get("company") else None,
+            created_at=_when(d.get("created_at")) or self.workspace.created_at,
+        )
+        CustomerEmail.objects.bulk_create(
+            CustomerEmail(workspace=self.workspace, customer=c, email=e)
+            for e in d.get("emails", [])
+        )
+        self.customers[d["id"]] = c.pk
+
+    def _team(self, d):
+        t = Team.objects.create(
+            workspace=self.workspace,
+            slug=d["slug"],
+            name=d["name"],
+            description=d.get("description", ""),
+        )
+        t.members.set([self._user(e) for e in d.get("members", [])])
+        self.teams[t.slug] = t
+
+    def _tag(self, d):
+        self.tags[d["name"]] = Tag.objects.create(workspace=self.workspace, name=d["name"])
+
+    def _custom_field(self, d):
+        CustomField.objects.create(workspace=self.workspace, **d)
+
+    def _macro(self, d):
+        Macro.objects.create(workspace=self.workspace, **d)
+
+    def _view(self, d):
+        SavedView.objects.create(
+            workspace=self.workspace,
+            name=d["name"],
+            query=d["query"],
+            order=d["order"],
+            position=d.get("position", 0),
+            owner=self._user(d.get("owner")),
+        )
+
+    def _ticket(self, d):
+        if d["requester"] not in self.customers:
+            raise ValueError(f"ticket {d['number']}: unknown requester {d['requester']}")
+        t = Ticket.objects.create(
+            workspace=self.workspace,
+            number=d["number"],
+            subject=d["subject"],
+            status=d["status"],
+            priority=d["priority"],
+            channel=d["channel"],
+            requester_id=self.customers[d["requester"]],
+            assignee=self._user(d.get("assignee")),
+            team=self.teams[d["team"]] if d.get("team") else None,
+            custom_fields=d.get("custom_fields") or {},
+            created_at=_when(d["created_at"]),
+            updated_at=_when(d["updated_at"]),
+            solved_at=_when(d.get("solved_at")),
+        )
+        t.tags.set([self.tags.get(n) or self._new_tag(n) for n in d.get("tags", [])])
+        t.followers.set([self.customers[f] for f in d.get("followers", [])])
+        if d.get("merged_into"):
+            self.merges.append((t.pk, d["merged_into"]))
+        self.tickets[t.number] = t
+
+    def _new_tag(self, name: str) -> Tag:
+        self.tags[name] = Tag.objects.create(workspace=self.workspace, name=name)
+        return self.tags[name]
+
+    def _ticket_of(self, number):
+        if number not in self.tickets:
+            raise ValueError(f"unknown ticket number {number}")
+        return self.tickets[number]
+
+    def _message(self, d):
+        m = Message.objects.create(
+            workspace=self.workspace,
+            ticket=self._ticket_of(d["ticket"]),
+            visibility=d["visibility"],
+            author_type=d["author_type"],
+            author_user=self._user(d.get("author_user")),
+            author_customer_id=self.customers.get(d.get("author_customer")),
+            body_text=d["body_text"],
+            body_html=d.get("body_html", ""),
+            created_at=_when(d["created_at"]),
+        )
+        for a in d.get("attachments", []):
+            content = base64.b64decode(a["content"], validate=True)
+            att = Attachment(
+                workspace=self.workspace,
+                message=m,
+                filename=a["filename"],
+                content_type=a["content_type"],
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+            att.file.save(att.sha256, ContentFile(content), save=False)
+            att.save()
+
+    def _event(self, d):
+        Event.objects.bulk_create(
+            [
+                Event(
+                    workspace=self.workspace,
+                    ticket=self._ticket_of(d["ticket"]) if d.get("ticket") else None,
+                    actor_type=d["actor_type"],
+                    actor_user=self._user(d.get("actor_user")),
+                    actor_customer_id=self.customers.get(d.get("actor_customer")),
+                    kind=d["kind"],
+                    before=d.get("before"),
+                    after=d.get("after"),
+                    created_at=_when(d["created_at"]),
+                )
+            ]
+        )
+
+    def finish(self) -> None:
+        for pk, number in self.merges:
+            Ticket.objects.filter(pk=pk).update(merged_into=self._ticket_of(number))
+        ws = self.workspace
+        ws.last_ticket_number = max(self.tickets, default=0)
+        ws.save(update_fields=["last_ticket_number"])
+        for t in self.tickets.values():
+            index_ticket(t)

@@ -1,0 +1,194 @@
+"""Finding tickets: one function for the inbox, saved views, the search box and the API.
+
+    find_tickets(user, workspace, "refund status:open assignee:me", limit=25)
+
+Results are the tickets the user may see (tickets.access), filtered by the query,
+ranked by relevance when it has words (else by the chosen order), with a highlighted
+snippet per hit and the exact total. Pages are addressed by an opaque cursor:
+keyset (order value + id) for field orders, so new tickets never shift a page; an
+offset for relevance, which has no stable key.
+"""
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from frontline.accounts.models import User, Workspace
+from frontline.tickets.access import visible_tickets
+from frontline.tickets.models import PRIORITY_RANK, Ticket
+from frontline.tickets.search import fulltext
+from frontline.tickets.search.query import Query, QueryError, apply_filters, parse_query
+
+__all__ = ["ORDERS", "Hit", "Page", "Query", "QueryError", "find_tickets", "parse_query"]
+
+# order name -> (model field, descending)
+ORDERS = {
+    "-updated_at": ("updated_at", True),
+    "updated_at": ("updated_at", False),
+    "-created_at": ("created_at", True),
+    "created_at": ("created_at", False),
+    "-priority": ("priority_rank", True),
+    "priority": ("priority_rank", False),
+    "-number": ("number", True),
+    "number": ("number", False),
+}
+RELEVANCE = "relevance"
+MAX_LIMIT = 100
+BAD_CURSOR = "This cursor is not valid for this query; start again without it"
+
+
+@dataclass
+class Hit:
+    ticket: Ticket
+    snippet: str | None = None
+
+
+@dataclass
+class Page:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    next_cursor: str | None = None
+    order: str = "-updated_at"
+
+    @property
+    def tickets(self) -> list[Ticket]:
+        return [h.ticket for h in self.hits]
+
+
+def find_tickets(
+    user: User,
+    workspace: Workspace,
+    text: str = "",
+    *,
+    order: str | None = None,
+    limit: int = 25,
+    cursor: str | None = None,
+    base: QuerySet[Ticket] | None = None,
+) -> Page:
+    """One page of the tickets matching `text`. QueryError (a message for the user) on a
+    bad query, order or cursor."""
+    query = parse_query(text)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    order = order or (RELEVANCE if query.positive_terms else "-updated_at")
+    if order != RELEVANCE and order not in ORDERS:
+        raise QueryError(f"Unknown order '{order}'; use relevance or one of {', '.join(ORDERS)}")
+    if order == RELEVANCE and not query.positive_terms:
+        order = "-updated_at"
+    tickets = base if base is not None else visible_tickets(user, workspace)
+    tickets = apply_filters(tickets, query, user=user, workspace=workspace)
+    if tickets.query.is_empty():
+        return Page(total=0, order=order)
+
+    if order == RELEVANCE:
+        return _relevance_page(tickets, query, limit, _decode(cursor, "offset"))
+    if query.terms:
+        expression = fulltext.match_expression(query, negative_only=not query.positive_terms)
+        subquery = fulltext.matching_ids(expression)
+        tickets = (
+            tickets.filter(pk__in=subquery)
+            if query.positive_terms
+            else tickets.exclude(pk__in=subquery)
+        )
+    return _keyset_page(tickets, query, order, limit, _decode(cursor, "after"))
+
+
+def _relevance_page(tickets: QuerySet[Ticket], query: Query, limit: int, offset) -> Page:
+    offset = int(offset or 0)
+    expression = fulltext.match_expression(query)
+    total = fulltext.count(tickets, expression)
+    ids = fulltext.ranked_ids(tickets, expression, limit=limit, offset=offset, total=total)
+    found = _load(ids)
+    snippets = fulltext.snippets(ids, expression)
+    hits = [Hit(found[i], snippets.get(i)) for i in ids if i in found]
+    more = offset + len(ids) < total
+    return Page(
+        total=total,
+        hits=hits,
+        next_cursor=_encode({"offset": offset + len(ids)}) if more and ids else None,
+        order=RELEVANCE,
+    )
+
+
+def _with_priority_rank(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    whens = [When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()]
+    return qs.annotate(priority_rank=Case(*whens, output_field=IntegerField()))
+
+
+def _keyset_page(tickets: QuerySet[Ticket], query: Query, order: str, limit: int, after) -> Page:
+    column, descending = ORDERS[order]
+    if column == "priority_rank":
+        tickets = _with_priority_rank(tickets)
+    total = tickets.count()
+    if after is not None:
+        value, last_id = _keyset_values(column, after)
+        op = "lt" if descending else "gt"
+        tickets = tickets.filter(
+            Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"pk__{op}": last_id})
+        )
+    sign = "-" if descending else ""
+    rows = list(
+        tickets.order_by(f"{sign}{column}", f"{sign}pk").values_list("pk", column)[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [pk for pk, _ in rows]
+    found = _load(ids)
+    hits = [Hit(found[i]) for i in ids if i in found]
+    next_cursor = None
+    if more and rows:
+        pk, value = rows[-1]
+        next_cursor = _encode(
+            {"after": [value.isoformat() if isinstance(value, dt.datetime) else value, pk]}
+        )
+    return Page(total=total, hits=hits, next_cursor=next_cursor, order=order)
+
+
+def _keyset_values(column: str, after: list) -> tuple:
+    value, last_id = after
+    try:
+        if column.endswith("_at"):
+            value = dt.datetime.fromisoformat(value)
+        elif not isinstance(value, int):
+            raise TypeError
+        if not isinstance(last_id, int):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise QueryError(BAD_CURSOR) from None
+    return value, last_id
+
+
+def _load(ids: list[int]) -> dict[int, Ticket]:
+    """The page's tickets with everything a list row shows, in a fixed number of queries."""
+    if not ids:
+        return {}
+    qs = (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related("requester", "assignee", "team", "merged_into")
+        .prefetch_related("tags")
+    )
+    return {t.pk: t for t in qs}
+
+
+def _encode(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
+
+
+def _decode(cursor: str | None, kind: str):
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        value = data[kind]
+        if kind == "offset" and not (isinstance(value, int) and value >= 0):
+            raise ValueError
+        if kind == "after" and not (isinstance(value, list) and len(value) == 2):
+            raise ValueError
+        return value
+    except (ValueError, KeyError, TypeError):
+        raise QueryError(
+            "This cursor is not valid for this query; start again without it"
+        ) from None

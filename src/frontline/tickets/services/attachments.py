@@ -1,0 +1,76 @@
+"""Uploaded files: size limit, type detection from content, content-addressed storage."""
+
+import hashlib
+import os
+
+import filetype
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+
+from frontline.accounts.models import User, Workspace
+from frontline.lib.errors import ServiceError, invalid
+from frontline.tickets.models import Attachment
+
+# Types a browser would run if served inline; always downloaded as plain octets.
+ACTIVE_TYPES = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/javascript",
+    "application/javascript",
+    "application/xml",
+    "text/xml",
+}
+
+
+def safe_filename(name: str) -> str:
+    name = os.path.basename((name or "").replace("\\", "/")).strip().replace("\x00", "")
+    return name[:255] or "attachment"
+
+
+def store_attachment(workspace: Workspace, upload: UploadedFile, *, by: User | None) -> Attachment:
+    """Store one uploaded file for a later message. Over the limit: 413, nothing stored."""
+    limit = settings.FRONTLINE_MAX_ATTACHMENT_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ServiceError(
+            f"The file is larger than the {limit // (1024 * 1024)} MB limit",
+            code="too_large",
+            status=413,
+        )
+    if not upload.size:
+        raise invalid("file", "is empty")
+    digest = hashlib.sha256()
+    head = b""
+    for chunk in upload.chunks():
+        if len(head) < 8192:
+            head += chunk[: 8192 - len(head)]
+        digest.update(chunk)
+    kind = filetype.guess(head)
+    detected = (
+        kind.mime
+        if kind
+        else ("text/plain" if _looks_textual(head) else "application/octet-stream")
+    )
+    attachment = Attachment(
+        workspace=workspace,
+        filename=safe_filename(upload.name),
+        content_type=detected,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    attachment.file.save(attachment.sha256, File(upload), save=False)
+    attachment.save()
+    return attachment
+
+
+def _looks_textual(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

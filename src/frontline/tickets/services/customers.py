@@ -1,0 +1,209 @@
+"""Customers and companies."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from frontline.accounts.models import Workspace
+from frontline.lib import clock
+from frontline.lib.errors import ServiceError, conflict, invalid
+from frontline.tickets.events import Actor, event, record
+from frontline.tickets.models import Company, Customer, CustomerEmail
+
+CUSTOMER_FIELDS = {
+    "name",
+    "email",
+    "emails",
+    "phone",
+    "external_id",
+    "language",
+    "company",
+    "notes",
+}
+
+
+def normalize_email(value: str, field: str = "email") -> str:
+    value = (value or "").strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise invalid(field, f"{value or 'an empty value'} is not a valid email address") from None
+    return value
+
+
+def _clean_customer(ws_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - CUSTOMER_FIELDS
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not a customer field")
+    out = dict(data)
+    for key, limit in (("name", 200), ("phone", 40), ("external_id", 100), ("language", 16)):
+        if key in out:
+            out[key] = (out[key] or "").strip()
+            if len(out[key]) > limit:
+                raise invalid(key, f"must be at most {limit} characters")
+    if out.get("email"):
+        out["email"] = normalize_email(out["email"])
+    if "emails" in out:
+        out["emails"] = [normalize_email(e, "emails") for e in out["emails"] or []]
+    company = out.get("company")
+    if company is not None and company.workspace_id != ws_id:
+        raise invalid("company", "does not exist in this workspace")
+    return out
+
+
+def _set_emails(customer: Customer, emails: list[str]) -> None:
+    """Make `emails` the customer's addresses; an address owned by someone else is refused."""
+    taken = (
+        CustomerEmail.objects.filter(workspace_id=customer.workspace_id, email__in=emails)
+        .exclude(customer=customer)
+        .values_list("email", flat=True)
+    )
+    if taken:
+        raise conflict(f"{taken[0]} already belongs to another customer", code="email_taken")
+    CustomerEmail.objects.filter(customer=customer).exclude(email__in=emails).delete()
+    have = set(CustomerEmail.objects.filter(customer=customer).values_list("email", flat=True))
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(workspace_id=customer.workspace_id, customer=customer, email=e)
+        for e in emails
+        if e not in have
+    )
+
+
+def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer:
+    data = _clean_customer(workspace.pk, data)
+    emails = list(
+        dict.fromkeys(([data["email"]] if data.get("email") else []) + data.pop("emails", []))
+    )
+    if emails and not data.get("email"):
+        data["email"] = emails[0]
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(workspace=workspace, **data)
+            _set_emails(customer, emails)
+            record(
+                [
+                    event(
+                        workspace.pk,
+                        by,
+                        "customer.created",
+                        after={"customer": customer.pk, "email": customer.email},
+                    )
+                ]
+            )
+    except IntegrityError:
+        raise conflict(
+            "A customer with this external_id already exists", code="external_id_taken"
+        ) from None
+    return customer
+
+
+def update_customer(customer: Customer, *, by: Actor, changes: dict[str, Any]) -> Customer:
+    data = _clean_customer(customer.workspace_id, changes)
+    emails = data.pop("emails", None)
+    before = {k: getattr(customer, k) for k in data if k != "company"}
+    try:
+        with transaction.atomic():
+            for key, value in data.items():
+                setattr(customer, key, value)
+            customer.updated_at = clock.now()
+            customer.save(update_fields=[*data, "updated_at"])
+            if emails is not None or "email" in data:
+                current = list(customer.emails.values_list("email", flat=True))
+                wanted = emails if emails is not None else current
+                if customer.email and customer.email not in wanted:
+                    wanted = [customer.email, *wanted]
+                _set_emails(customer, wanted)
+            record(
+                [
+                    event(
+                        customer.workspace_id,
+                        by,
+                        "customer.updated",
+                        before=before,
+                        after={k: getattr(customer, k) for k in before}
+                        | ({"emails": emails} if emails is not None else {}),
+                    )
+                ]
+            )
+    except IntegrityError:
+        raise conflict(
+            "A customer with this external_id already exists", code="external_id_taken"
+        ) from None
+    return customer
+
+
+def customer_for_email(
+    workspace: Workspace, email: str, *, name: str = "", by: Actor | None = None
+) -> Customer:
+    """The customer who owns this address, created on first contact."""
+    email = normalize_email(email, "requester_email")
+    found = (
+        CustomerEmail.objects.filter(workspace=workspace, email=email)
+        .select_related("customer")
+        .first()
+    )
+    if found:
+        return found.customer
+    try:
+        with transaction.atomic():
+            return create_customer(workspace, by=by or Actor.of(None), name=name, email=email)
+    except ServiceError:
+        # Another request created the same customer a moment ago.
+        found = CustomerEmail.objects.filter(workspace=workspace, email=email).first()
+        if found is None:
+            raise
+        return found.customer
+
+
+def _clean_company(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - {"name", "domains", "notes"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not a company field")
+    out = dict(data)
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"] or len(out["name"]) > 200:
+            raise invalid("name", "must be 1 to 200 characters")
+    if "domains" in out:
+        out["domains"] = sorted({d.strip().lower() for d in out["domains"] or [] if d.strip()})
+    return out
+
+
+def create_company(workspace: Workspace, *, by: Actor, **data: Any) -> Company:
+    data = _clean_company(data)
+    if "name" not in data:
+        raise invalid("name", "is required")
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(workspace=workspace, **data)
+            record(
+                [
+                    event(
+                        workspace.pk,
+                        by,
+                        "company.created",
+                        after={"company": company.pk, "name": company.name},
+                    )
+                ]
+            )
+    except IntegrityError:
+        raise conflict(
+            f"A company named {data['name']} already exists", code="name_taken"
+        ) from None
+    return company
+
+
+def update_company(company: Company, *, by: Actor, changes: dict[str, Any]) -> Company:
+    data = _clean_company(changes)
+    before = {k: getattr(company, k) for k in data}
+    try:
+        with transaction.atomic():
+            for key, value in data.items():
+                setattr(company, key, value)
+            company.save(update_fields=list(data))
+            record([event(company.workspace_id, by, "company.updated", before=before, after=data)])
+    except IntegrityError:
+        raise conflict("A company with this name already exists", code="name_taken") from None
+    return company

@@ -1,0 +1,159 @@
+"""The demo workspace, export/import, and `frontline serve` as a real process tree."""
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from frontline.accounts.models import Workspace
+from frontline.tickets import demo
+from frontline.tickets.models import Event, Message, Ticket
+from frontline.tickets.search import find_tickets
+
+
+def quiet(*args, **kw):
+    call_command(*args, stdout=io.StringIO(), stderr=io.StringIO(), **kw)
+
+
+@pytest.fixture
+def demo_ws(db):
+    quiet("seed_demo", "--tickets", "40", "--seed", "3")
+    return Workspace.objects.get(slug=demo.SLUG)
+
+
+def test_demo_workspace_looks_alive(demo_ws):
+    owner = demo_ws.memberships.get(role="owner").user
+    assert owner.email == demo.OWNER_EMAIL and owner.check_password(demo.DEFAULT_PASSWORD)
+    assert demo_ws.teams.count() == 5
+    assert all(t.members.exists() for t in demo_ws.teams.all())
+    tickets = Ticket.objects.filter(workspace=demo_ws)
+    assert tickets.count() == 40
+    assert len(set(tickets.values_list("status", flat=True))) >= 3
+    assert Message.objects.filter(workspace=demo_ws, author_type="agent").exists()
+    # History is replayed at its original times, not "now".
+    assert (
+        tickets.order_by("created_at").first().created_at.date()
+        < tickets.order_by("-created_at").first().created_at.date()
+    )
+    first = tickets.order_by("number").first()
+    assert first.events.order_by("created_at").first().created_at == first.created_at
+    word = first.subject.split()[0]
+    assert find_tickets(owner, demo_ws, f'"{word}"').total >= 1
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time(demo_ws):
+    quiet("seed_demo", "--if-empty")
+    assert Ticket.objects.count() == 40
+    with pytest.raises(CommandError, match="exists already"):
+        quiet("seed_demo", "--tickets", "1")
+
+
+def test_export_then_import_keeps_everything(demo_ws, tmp_path):
+    path = tmp_path / "demo.jsonl"
+    quiet("export_workspace", "demo", "--output", str(path))
+    quiet("import_workspace", str(path), "--slug", "copy")
+    copy = Workspace.objects.get(slug="copy")
+
+    def shape(ws):
+        tickets = Ticket.objects.filter(workspace=ws).order_by("number")
+        return (
+            [
+                (
+                    t.number,
+                    t.subject,
+                    t.status,
+                    t.requester.email,
+                    sorted(x.name for x in t.tags.all()),
+                )
+                for t in tickets
+            ],
+            sorted(Message.objects.filter(workspace=ws).values_list("body_text", flat=True)),
+            Event.objects.filter(workspace=ws).count(),
+        )
+
+    assert shape(copy) == shape(demo_ws)
+    assert copy.last_ticket_number == demo_ws.last_ticket_number
+    owner = copy.memberships.get(role="owner").user
+    assert find_tickets(owner, copy, "").total == 40
+    subject_word = Ticket.objects.filter(workspace=copy).first().subject.split()[0]
+    assert find_tickets(owner, copy, f'"{subject_word}"').total >= 1
+
+
+def test_import_with_a_corrupt_line_writes_nothing(demo_ws, tmp_path):
+    path = tmp_path / "demo.jsonl"
+    quiet("export_workspace", "demo", "--output", str(path))
+    lines = path.read_text().splitlines()
+    lines[len(lines) // 2] = '{"type": "message", "data": {"ticket": 1'
+    path.write_text("\n".join(lines))
+    before = (Workspace.objects.count(), Ticket.objects.count())
+    with pytest.raises(CommandError, match=f"line {len(lines) // 2 + 1}"):
+        quiet("import_workspace", str(path), "--slug", "broken")
+    assert (Workspace.objects.count(), Ticket.objects.count()) == before
+
+
+def test_import_refuses_an_existing_slug(demo_ws, tmp_path):
+    path = tmp_path / "demo.jsonl"
+    quiet("export_workspace", "demo", "--output", str(path))
+    with pytest.raises(CommandError, match="exists"):
+        quiet("import_workspace", str(path))
+    assert json.loads(path.read_text().splitlines()[0])["type"] == "frontline-export"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def test_serve_runs_web_and_worker_and_stops_both(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["FRONTLINE_DATA_DIR"] = str(tmp_path)
+    frontline = [sys.executable, "-m", "frontline.cli"]
+    subprocess.run([*frontline, "migrate", "-v0"], env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*frontline, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json") as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        workers = [
+            p
+            for p in _children(server.pid)
+            if "db_worker" in Path(f"/proc/{p}/cmdline").read_text()
+        ]
+        assert workers, "no task worker running beside the web server"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(Path(f"/proc/{p}").exists() for p in workers), "worker outlived serve"
+    finally:
+        if server.poll() is None:
+            server.kill()
