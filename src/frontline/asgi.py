@@ -4,9 +4,15 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
+import django  # noqa: E402
 
-django_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from frontline.lib.asgi_handler import PooledThreadsASGIHandler  # noqa: E402
+
+django_app = PooledThreadsASGIHandler(settings.FRONTLINE_SYNC_THREADS)
 
 application = ProtocolTypeRouter({"http": django_app})

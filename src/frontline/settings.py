@@ -36,6 +36,13 @@ def _strict_bool(name, default):
     raise ValueError(f"{raw!r} is not one of true/false/1/0/yes/no/on/off")
 
 
+def _positive_int(name, default):
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ValueError(f"{value} is not a whole number of at least 1")
+    return value
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(_read("FRONTLINE_DATA_DIR", env.str, str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -87,6 +94,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "frontline.urls"
 ASGI_APPLICATION = "frontline.asgi.application"
+# Threads per web process that run Django's sync code (views, ORM); see lib/asgi_handler.
+FRONTLINE_SYNC_THREADS = _read("FRONTLINE_SYNC_THREADS", _positive_int, 2)
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [

@@ -12,6 +12,14 @@ def person(obj) -> dict | None:
     return {"id": obj.pk, "name": name, "email": obj.email or ""}
 
 
+def _merged_into_number(t: Ticket) -> int | None:
+    if not t.merged_into_id:
+        return None
+    # Search pages annotate the number instead of loading the whole survivor ticket.
+    number = getattr(t, "merged_into_number", None)
+    return number if number is not None else t.merged_into.number
+
+
 def ticket(t: Ticket, snippet: str | None = None) -> dict:
     return {
         "id": t.pk,
@@ -25,7 +33,7 @@ def ticket(t: Ticket, snippet: str | None = None) -> dict:
         "team": {"id": t.team.pk, "slug": t.team.slug, "name": t.team.name} if t.team else None,
         "tags": sorted(tag.name for tag in t.tags.all()),
         "custom_fields": t.custom_fields,
-        "merged_into": t.merged_into.number if t.merged_into_id else None,
+        "merged_into": _merged_into_number(t),
         "created_at": t.created_at,
         "updated_at": t.updated_at,
         "solved_at": t.solved_at,

@@ -103,7 +103,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreate):
             attachments=_attachments(c, data["attachments"]),
             first_message_by=Message.Author.AGENT if data["internal"] else Message.Author.CUSTOMER,
         )
-        return 201, out.ticket(_reload(ticket.pk))
+        return 201, out.ticket(ticket)  # the service's ticket has its relations in hand
 
     status, body = idempotent(request, c, payload.model_dump(), create)
     return json_response(body, status)

@@ -1,11 +1,21 @@
 """Push small change notices to browsers over the Channels layer (after commit)."""
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 log = logging.getLogger(__name__)
+
+# The web server's event loop, set by the ASGI handler: from a request thread a notice is
+# handed to that loop and the request goes on without waiting for the channel layer.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    global _server_loop
+    _server_loop = loop
 
 
 def workspace_group(workspace_id: int) -> str:
@@ -17,9 +27,19 @@ def publish(workspace_id: int, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    group = workspace_group(workspace_id)
+    message = {"type": "workspace.change", "payload": payload}
+    loop = _server_loop
+    if loop is not None and loop.is_running():
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        future.add_done_callback(_log_failure)
+        return
     try:
-        async_to_sync(layer.group_send)(
-            workspace_group(workspace_id), {"type": "workspace.change", "payload": payload}
-        )
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - notices are advisory; the data is already committed
         log.warning("could not publish a change notice", exc_info=True)
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("could not publish a change notice", exc_info=future.exception())

@@ -10,18 +10,25 @@ from frontline.accounts.models import Role, User, Workspace
 from frontline.tickets.models import Customer, Message, Ticket
 
 
-def visible_tickets(user: User, workspace: Workspace) -> QuerySet[Ticket]:
-    """Tickets this member may see (an empty queryset for non-members)."""
+def sees_all_tickets(user: User, workspace: Workspace) -> bool:
+    """Whether this member may see every ticket of the workspace."""
     m = membership(user, workspace)
-    qs = Ticket.objects.filter(workspace=workspace)
     if m is None:
-        return qs.none()
-    if (
+        return False
+    return not (
         m.role == Role.AGENT
         and workspace.agent_ticket_visibility == Workspace.TicketVisibility.OWN_AND_TEAMS
-    ):
-        qs = qs.filter(Q(assignee=user) | Q(team__members=user)).distinct()
-    return qs
+    )
+
+
+def visible_tickets(user: User, workspace: Workspace) -> QuerySet[Ticket]:
+    """Tickets this member may see (an empty queryset for non-members)."""
+    qs = Ticket.objects.filter(workspace=workspace)
+    if sees_all_tickets(user, workspace):
+        return qs
+    if membership(user, workspace) is None:
+        return qs.none()
+    return qs.filter(Q(assignee=user) | Q(team__members=user)).distinct()
 
 
 def access_ticket(user: User, workspace: Workspace, number: int, *, write: bool = False):

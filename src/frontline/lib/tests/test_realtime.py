@@ -63,3 +63,32 @@ def test_redis_channel_layer_carries_notices(settings):
         return got
 
     assert asyncio.run(roundtrip())["payload"] == {"ticket": 7}
+
+
+def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(monkeypatch):
+    layer = get_channel_layer()
+    sent = []
+
+    async def main():
+        release = asyncio.Event()
+
+        async def slow_group_send(group, message):
+            await release.wait()
+            sent.append((group, message["payload"]))
+
+        monkeypatch.setattr(layer, "group_send", slow_group_send)
+        realtime.bind_server_loop(asyncio.get_running_loop())
+        # publish() returns while the layer is still sending: the request is not held up.
+        await asyncio.wait_for(asyncio.to_thread(realtime.publish, 7, {"ticket": 1}), 5)
+        assert sent == []
+        release.set()
+        for _ in range(50):
+            if sent:
+                break
+            await asyncio.sleep(0.01)
+
+    try:
+        asyncio.run(main())
+    finally:
+        realtime.bind_server_loop(None)
+    assert sent == [("workspace.7", {"ticket": 1})]

@@ -47,6 +47,7 @@ def test_defaults_need_no_configuration(tmp_path):
         ("REDIS_URL", "http://localhost:6379", "REDIS_URL"),
         ("FRONTLINE_MAX_ATTACHMENT_BYTES", "lots", "FRONTLINE_MAX_ATTACHMENT_BYTES"),
         ("EMAIL_URL", "pigeon://loft", "EMAIL_URL"),
+        ("FRONTLINE_SYNC_THREADS", "0", "FRONTLINE_SYNC_THREADS"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value, message):

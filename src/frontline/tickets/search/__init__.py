@@ -14,10 +14,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from frontline.accounts.models import User, Workspace
-from frontline.tickets.access import visible_tickets
+from frontline.tickets.access import sees_all_tickets, visible_tickets
 from frontline.tickets.models import PRIORITY_RANK, Ticket
 from frontline.tickets.search import fulltext
 from frontline.tickets.search.query import Query, QueryError, apply_filters, parse_query
@@ -84,7 +84,13 @@ def find_tickets(
         return Page(total=0, order=order)
 
     if order == RELEVANCE:
-        return _relevance_page(tickets, query, limit, _decode(cursor, "offset"))
+        # With words only and a searcher who sees the whole workspace, the full-text index
+        # alone can count and rank the matches (no look-up of each matching ticket).
+        whole = base is None and not query.filters and not query.numbers
+        scope = workspace.pk if whole and sees_all_tickets(user, workspace) else None
+        if not fulltext.index_only(scope):
+            scope = None
+        return _relevance_page(tickets, query, limit, _decode(cursor, "offset"), scope)
     if query.terms:
         expression = fulltext.match_expression(query, negative_only=not query.positive_terms)
         subquery = fulltext.matching_ids(expression)
@@ -96,11 +102,15 @@ def find_tickets(
     return _keyset_page(tickets, query, order, limit, _decode(cursor, "after"))
 
 
-def _relevance_page(tickets: QuerySet[Ticket], query: Query, limit: int, offset) -> Page:
+def _relevance_page(
+    tickets: QuerySet[Ticket], query: Query, limit: int, offset, workspace_id: int | None
+) -> Page:
     offset = int(offset or 0)
     expression = fulltext.match_expression(query)
-    total = fulltext.count(tickets, expression)
-    ids = fulltext.ranked_ids(tickets, expression, limit=limit, offset=offset, total=total)
+    total = fulltext.count(tickets, expression, workspace_id)
+    ids = fulltext.ranked_ids(
+        tickets, expression, workspace_id, limit=limit, offset=offset, total=total
+    )
     found = _load(ids)
     snippets = fulltext.snippets(ids, expression)
     hits = [Hit(found[i], snippets.get(i)) for i in ids if i in found]
@@ -167,7 +177,8 @@ def _load(ids: list[int]) -> dict[int, Ticket]:
         return {}
     qs = (
         Ticket.objects.filter(pk__in=ids)
-        .select_related("requester", "assignee", "team", "merged_into")
+        .select_related("requester", "assignee", "team")
+        .annotate(merged_into_number=F("merged_into__number"))
         .prefetch_related("tags")
     )
     return {t.pk: t for t in qs}

@@ -83,8 +83,37 @@ def matching_ids(expression: str) -> RawSQL:
 # ---- counting and ranking --------------------------------------------------------------
 
 
-def _joined(tickets: QuerySet[Ticket], expression: str, select: str) -> tuple[str, list]:
-    """SELECT <select> over index matches joined to `tickets`, index first."""
+def index_only(workspace_id: int | None) -> bool:
+    """Whether matches can be taken from the index without checking each ticket: the
+    searcher sees the whole workspace (workspace_id given) and, on SQLite, whose FTS table
+    has no workspace column, no other workspace has documents."""
+    if workspace_id is None:
+        return False
+    if _pg():
+        return True
+    # Two index range probes on workspace_id (a "!=" would scan every document).
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM tickets_searchdocument WHERE workspace_id < %s) "
+            "OR EXISTS (SELECT 1 FROM tickets_searchdocument WHERE workspace_id > %s)",
+            [workspace_id, workspace_id],
+        )
+        return not cur.fetchone()[0]
+
+
+def _joined(
+    tickets: QuerySet[Ticket], expression: str, select: str, workspace_id: int | None = None
+) -> tuple[str, list]:
+    """SELECT <select> over index matches joined to `tickets`, index first; from the index
+    alone when `workspace_id` names a workspace the searcher sees whole (see index_only)."""
+    if workspace_id is not None:
+        if _pg():
+            return (
+                f"SELECT {select} FROM {_index_table()} WHERE {_match_sql()} "
+                "AND f.workspace_id = %s",
+                [expression, workspace_id],
+            )
+        return f"SELECT {select} FROM {_index_table()} WHERE {_match_sql()}", [expression]
     sql, params = tickets.order_by().values("pk").query.sql_with_params()
     if tickets.query.distinct or tickets.query.combinator:
         # A join that may repeat rows (team membership): check each match with EXISTS.
@@ -120,17 +149,24 @@ def _id_column() -> str:
     return "f.ticket_id" if _pg() else "f.rowid"
 
 
-def count(tickets: QuerySet[Ticket], expression: str) -> int:
-    sql, params = _joined(tickets, expression, "count(*)")
+def count(tickets: QuerySet[Ticket], expression: str, workspace_id: int | None = None) -> int:
+    sql, params = _joined(tickets, expression, "count(*)", workspace_id)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchone()[0]
 
 
 def ranked_ids(
-    tickets: QuerySet[Ticket], expression: str, *, limit: int, offset: int, total: int
+    tickets: QuerySet[Ticket],
+    expression: str,
+    workspace_id: int | None = None,
+    *,
+    limit: int,
+    offset: int,
+    total: int,
 ) -> list[int]:
-    """One page of matching ids: best first among the RANK_WINDOW newest, then by recency."""
+    """One page of matching ids: best first among the RANK_WINDOW newest, then by recency.
+    `workspace_id` as for _joined."""
     ids: list[int] = []
     if offset < RANK_WINDOW:
         score = (
@@ -139,7 +175,9 @@ def ranked_ids(
             else "bm25(tickets_search_fts, 10.0, 1.0)"
         )
         order = "score DESC" if _pg() else "score"
-        sql, params = _joined(tickets, expression, f"{_id_column()} AS id, {score} AS score")
+        sql, params = _joined(
+            tickets, expression, f"{_id_column()} AS id, {score} AS score", workspace_id
+        )
         if _pg():
             params = [expression, *params]
         sql = (
@@ -151,7 +189,7 @@ def ranked_ids(
             ids = [row[0] for row in cur.fetchall()]
     remaining = limit - len(ids)
     if remaining > 0 and total > RANK_WINDOW:
-        sql, params = _joined(tickets, expression, f"{_id_column()}")
+        sql, params = _joined(tickets, expression, f"{_id_column()}", workspace_id)
         sql += f" ORDER BY {_id_column()} DESC LIMIT %s OFFSET %s"
         with connection.cursor() as cur:
             cur.execute(sql, [*params, remaining, max(offset, RANK_WINDOW)])

@@ -230,4 +230,35 @@ def test_query_count_does_not_grow_with_the_page(agent, workspace):
 
     queries(1, "")  # the first call also looks up the agent's membership (then cached)
     assert queries(2, "") == queries(25, "") <= 4
-    assert queries(2, "lost card") == queries(25, "lost card") <= 5
+    # count, rank, snippets, rows, tags (+ on SQLite: may the index alone count?)
+    assert queries(2, "lost card") == queries(25, "lost card") <= 6
+
+
+def test_index_only_counts_and_ranks_like_the_checked_path(agent, workspace, monkeypatch):
+    # Alone in the database, an unfiltered search counts and ranks from the index alone;
+    # it must give the same pages as checking every match against the tickets table.
+    for i in range(12):
+        make(workspace, f"Parcel {i}", "parcel " * (1 + i % 4) + ("late" if i % 3 else ""))
+    services.merge_tickets(
+        find_tickets(agent, workspace, "#2").tickets[0],
+        find_tickets(agent, workspace, "#1").tickets[0],
+        by=Actor.of(agent),
+    )
+
+    def pages(text):
+        return [(p.total, numbers(p)) for p in [find_tickets(agent, workspace, text, limit=5)]]
+
+    assert fulltext.index_only(workspace.pk)
+    fast = [pages(t) for t in ("parcel", "late", "parcel -late", "parcel*")]
+    monkeypatch.setattr(fulltext, "index_only", lambda workspace_id: False)
+    assert [pages(t) for t in ("parcel", "late", "parcel -late", "parcel*")] == fast
+    assert fast[0][0][0] == 12
+
+
+def test_index_only_is_off_when_other_workspaces_have_documents(workspace, other_workspace):
+    make(other_workspace, "Refund elsewhere", "refund")
+    assert fulltext.index_only(other_workspace.pk)  # alone with documents so far
+    make(workspace, "Refund here", "refund")
+    expected = connection.vendor == "postgresql"  # its index has a workspace column
+    assert fulltext.index_only(workspace.pk) is expected
+    assert fulltext.index_only(other_workspace.pk) is expected

@@ -1,0 +1,78 @@
+"""Under the ASGI server, requests reuse a few long-lived threads and their DB connections."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.core.signals import request_started
+from django.db import connection
+
+from frontline.lib.asgi_handler import PooledThreadsASGIHandler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def get(app, path: str) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    comm = ApplicationCommunicator(app, scope)
+    await comm.send_input({"type": "http.request", "body": b""})
+    start = await comm.receive_output(10)
+    while (await comm.receive_output(10)).get("more_body"):
+        pass
+    await comm.wait(10)
+    return start["status"]
+
+
+@pytest.fixture
+def seen():
+    """(thread id, DB connection) of every request's sync code."""
+    found = []
+
+    def record(**kwargs):
+        connection.ensure_connection()
+        found.append((threading.current_thread().name, id(connection.connection)))
+
+    request_started.connect(record)
+    yield found
+    request_started.disconnect(record)
+
+
+def test_requests_share_one_thread_and_its_database_connection(seen):
+    app = PooledThreadsASGIHandler(threads=1)
+    statuses = [asyncio.run(get(app, "/api/openapi.json")) for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert len(seen) == 3
+    assert len({thread for thread, _ in seen}) == 1
+    if connection.vendor == "sqlite":
+        # The SQLite backend hands the parked connection back to the next request.
+        assert len({conn for _, conn in seen}) == 1
+    assert seen[0][0].startswith("frontline-sync-")  # not the event loop, not a new thread
+
+
+def test_concurrent_requests_spread_over_the_threads(seen):
+    app = PooledThreadsASGIHandler(threads=2)
+
+    async def four():
+        return await asyncio.gather(*(get(app, "/api/openapi.json") for _ in range(4)))
+
+    statuses = asyncio.run(four())
+    assert statuses == [200] * 4
+    assert len({thread for thread, _ in seen}) == 2
+
+
+def test_at_least_one_thread():
+    with pytest.raises(ValueError):
+        PooledThreadsASGIHandler(threads=0)
