@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "servestatic.runserver_nostatic",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
     "django_tasks_db",
@@ -83,7 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "frontline.api.middleware.ApiBodyLimit",
-    "servestatic.middleware.ServeStaticMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,13 +165,13 @@ TASKS = {
 # --- files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # servestatic serves from here after collectstatic
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from here after collectstatic
 MEDIA_ROOT = Path(_read("FRONTLINE_MEDIA_DIR", env.str, str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-SERVESTATIC_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = True
 # Attachments above this size are refused with a 413 before anything is stored.
 FRONTLINE_MAX_ATTACHMENT_BYTES = _read("FRONTLINE_MAX_ATTACHMENT_BYTES", env.int, 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON bodies; files stream to disk

@@ -1,10 +1,9 @@
 """Refuse oversized API bodies up front with a JSON 413 (Django's own check answers with
 a bare HTML 400 wherever the body is first read).
 
-Async-capable, like the rest of the stack: under the ASGI server one sync-only
-middleware makes every request hop between threads (measured: +8 ms per request)."""
+A plain sync middleware: the whole chain runs on the request's sync thread (see
+frontline.lib.asgi_handler)."""
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import JsonResponse
 
@@ -12,22 +11,11 @@ from frontline.api.common import error_body
 
 
 class ApiBodyLimit:
-    async_capable = True
-    sync_capable = True
-
     def __init__(self, get_response):
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def __call__(self, request):
-        if self.is_async:
-            return self._acall(request)
         return self._refusal(request) or self.get_response(request)
-
-    async def _acall(self, request):
-        return self._refusal(request) or await self.get_response(request)
 
     def _refusal(self, request) -> JsonResponse | None:
         if not (request.path.startswith("/api/") and _too_big(request)):
