@@ -93,6 +93,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "frontline.urls"
+LOGIN_URL = "sign_in"
+LOGIN_REDIRECT_URL = "home"
 ASGI_APPLICATION = "frontline.asgi.application"
 # Threads per web process that run Django's sync code (views, ORM); see lib/asgi_handler.
 FRONTLINE_SYNC_THREADS = _read("FRONTLINE_SYNC_THREADS", _positive_int, 2)
@@ -101,7 +103,7 @@ AUTH_USER_MODEL = "accounts.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

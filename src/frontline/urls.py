@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from frontline.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("frontline.accounts.urls")),
+    path("w/<slug:slug>/", include("frontline.tickets.urls")),
 ]

@@ -1,0 +1,43 @@
+"""Signing in and out, and the start page that leads a member to their workspace."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django_ratelimit.decorators import ratelimit
+
+from frontline.accounts.models import Membership
+
+
+@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+@method_decorator(
+    ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post"
+)
+class SignInView(auth_views.LoginView):
+    """Email and password; without "remember me" the session ends with the browser."""
+
+    template_name = "accounts/sign_in.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not self.request.POST.get("remember"):
+            self.request.session.set_expiry(0)
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = "sign_in"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("workspace")
+        .order_by("workspace__name")
+    )
+    if len(memberships) == 1:
+        return redirect("inbox", slug=memberships[0].workspace.slug)
+    return render(request, "accounts/workspaces.html", {"memberships": memberships})

@@ -1,0 +1,257 @@
+"""The agent workspace pages as members use them, and what others may not see or do."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from frontline.testing.personas import PASSWORD
+from frontline.tickets import services
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Message
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ticket_url(ticket):
+    return reverse("ticket", args=[ticket.workspace.slug, ticket.number])
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(workspace, ticket):
+    for url in (reverse("home"), reverse("inbox", args=[workspace.slug]), ticket_url(ticket)):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("sign_in"))
+
+
+def test_sign_in_with_email_and_password_leads_to_the_inbox(agent, workspace):
+    client = Client()
+    response = client.post(
+        reverse("sign_in"), {"username": agent.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("inbox", args=[workspace.slug])
+    assert b"My open tickets" in response.content
+    # Without "remember me" the session ends with the browser.
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_remember_me_keeps_the_session(agent):
+    client = Client()
+    client.post(
+        reverse("sign_in"), {"username": agent.email, "password": PASSWORD, "remember": "1"}
+    )
+    assert not client.session.get_expire_at_browser_close()
+
+
+def test_wrong_password_says_so_and_signs_nobody_in(agent):
+    client = Client()
+    response = client.post(reverse("sign_in"), {"username": agent.email, "password": "nope"})
+    assert response.status_code == 200
+    assert b"do not match" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_sign_in_attempts_are_rate_limited(agent):
+    client = Client()
+    codes = [
+        client.post(reverse("sign_in"), {"username": agent.email, "password": "x"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[0] == 200 and codes[-1] == 403
+
+
+def test_sign_out_ends_the_session(agent):
+    client = signed_in(agent)
+    assert client.post(reverse("sign_out")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_inbox_views_show_the_right_tickets_with_counts(agent, agent2, workspace, customer):
+    mine = services.create_ticket(
+        workspace, by=Actor.of(agent), subject="Mine", body="b", requester=customer, assignee=agent
+    )
+    services.create_ticket(
+        workspace, by=Actor.of(agent), subject="Nobody's", body="b", requester=customer
+    )
+    services.create_ticket(
+        workspace,
+        by=Actor.of(agent),
+        subject="Theirs",
+        body="b",
+        requester=customer,
+        assignee=agent2,
+    )
+    client = signed_in(agent)
+    url = reverse("inbox", args=[workspace.slug])
+    page = client.get(url).content.decode()
+    assert "Mine" in page and "Nobody&#x27;s" not in page and "Theirs" not in page
+    unassigned = client.get(url, {"view": "unassigned"}).content.decode()
+    assert "Nobody&#x27;s" in unassigned and "Mine" not in unassigned
+    everything = client.get(url, {"view": "open"}).context
+    assert everything["page"].total == 3
+    counts = dict((v.key, n) for v, n in everything["views"])
+    assert counts["mine"] == 1 and counts["unassigned"] == 1 and counts["open"] == 3
+    assert str(mine.number) in page
+
+
+def test_inbox_search_uses_the_query_language_and_explains_mistakes(agent, workspace, ticket):
+    client = signed_in(agent)
+    url = reverse("inbox", args=[workspace.slug])
+    found = client.get(url, {"view": "open", "q": "declined"})
+    assert found.context["page"].total == 1
+    assert "<mark>declined</mark>" in found.content.decode()
+    bad = client.get(url, {"view": "open", "q": "stauts:open"})
+    assert bad.status_code == 200 and bad.context["error"]
+    assert client.get(url, {"view": "nope"}).status_code == 404
+
+
+def test_customer_text_is_escaped_in_inbox_and_ticket(agent, workspace, customer):
+    t = services.create_ticket(
+        workspace,
+        by=Actor.of(customer),
+        subject="<script>alert(1)</script>",
+        body="<img src=x onerror=alert(2)> hello",
+        requester=customer,
+    )
+    client = signed_in(agent)
+    for url in (reverse("inbox", args=[workspace.slug]) + "?view=open", ticket_url(t)):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)" in html
+
+
+def test_other_workspace_pages_are_not_found(stranger, workspace, ticket):
+    client = signed_in(stranger)
+    assert client.get(reverse("inbox", args=[workspace.slug])).status_code == 404
+    assert client.get(ticket_url(ticket)).status_code == 404
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    assert client.post(reply, {"kind": "reply", "body": "hi"}).status_code == 404
+    assert not ticket.messages.filter(body_text="hi").exists()
+
+
+def test_ticket_page_shows_conversation_notes_and_changes(agent, workspace, ticket):
+    services.add_note(ticket, by=Actor.of(agent), body="Check the card limit first")
+    services.update_ticket(ticket, by=Actor.of(agent), changes={"priority": "high"})
+    response = signed_in(agent).get(ticket_url(ticket))
+    html = response.content.decode()
+    assert "declined at the supermarket" in html
+    assert "Internal note" in html and "Check the card limit first" in html
+    assert "priority: normal → high" in html
+
+
+def test_agent_replies_and_the_status_changes(agent, workspace, ticket):
+    client = signed_in(agent)
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    response = client.post(
+        reply, {"kind": "reply", "body": "We sent a new card.", "status": "pending"}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "pending"
+    message = ticket.messages.get(body_text="We sent a new card.")
+    assert message.visibility == Message.Visibility.PUBLIC and message.author_user == agent
+
+
+def test_a_note_stays_internal(agent, workspace, ticket):
+    client = signed_in(agent)
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    client.post(reply, {"kind": "note", "body": "Customer is VIP"})
+    assert ticket.messages.get(body_text="Customer is VIP").visibility == "internal"
+
+
+def test_an_empty_reply_comes_back_with_an_error_and_loses_nothing(agent, workspace, ticket):
+    client = signed_in(agent)
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    response = client.post(reply, {"kind": "reply", "body": "   ", "status": "bogus"})
+    assert response.status_code == 422
+    assert "must be one of" in response.content.decode()
+    assert ticket.messages.count() == 1
+
+
+def test_properties_save_assignee_team_tags(agent, agent2, workspace, ticket):
+    team = services.create_team(workspace, by=Actor.of(agent), name="Cards")
+    client = signed_in(agent)
+    url = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    response = client.post(
+        url,
+        {
+            "status": "open",
+            "priority": "urgent",
+            "assignee": str(agent2.pk),
+            "team": str(team.pk),
+            "tags": "cards, vip",
+        },
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.assignee, ticket.team) == ("urgent", agent2, team)
+    assert sorted(t.name for t in ticket.tags.all()) == ["cards", "vip"]
+
+
+def test_viewers_read_but_cannot_change(viewer, workspace, ticket):
+    client = signed_in(viewer)
+    page = client.get(ticket_url(ticket))
+    assert page.status_code == 200 and b'id="composer"' not in page.content
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    assert client.post(reply, {"kind": "reply", "body": "hi"}).status_code == 403
+    update = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    assert client.post(update, {"priority": "urgent"}).status_code == 403
+
+
+def test_macro_applies_its_reply_and_changes(agent, workspace, ticket):
+    macro = services.create_macro(
+        workspace,
+        by=Actor.of(agent),
+        name="Card replaced",
+        body="Hello, your new card is on its way.",
+        actions={"status": "solved"},
+    )
+    client = signed_in(agent)
+    url = reverse("ticket_macro", args=[workspace.slug, ticket.number])
+    assert client.post(url, {"macro": macro.pk}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
+    assert ticket.messages.filter(body_text__contains="your new card is on its way").exists()
+
+
+def test_forms_need_a_csrf_token(agent, workspace, ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    assert client.post(reply, {"kind": "reply", "body": "hi"}).status_code == 403
+
+
+def test_inbox_query_count_does_not_grow_with_the_page(agent, workspace, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            signed_in(agent).get(reverse("inbox", args=[workspace.slug]), {"view": "open"})
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        services.create_ticket(
+            workspace,
+            by=Actor.of(agent),
+            subject=f"T{i}",
+            body="b",
+            requester=customer,
+            tags=[f"t{i}"],
+        )
+    few = queries()
+    for i in range(20):
+        services.create_ticket(
+            workspace,
+            by=Actor.of(agent),
+            subject=f"U{i}",
+            body="b",
+            requester=customer,
+            tags=[f"u{i}"],
+        )
+    assert queries() == few

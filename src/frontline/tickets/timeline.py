@@ -1,0 +1,87 @@
+"""A ticket's conversation and history as one list, oldest first, for the ticket page."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontline.accounts.models import User
+from frontline.tickets.models import Event, Message, Team, Ticket
+
+# Event kinds shown as quiet lines (messages are shown as themselves).
+_FIELDS = {
+    "ticket.status": "status",
+    "ticket.priority": "priority",
+    "ticket.assignee": "assignee",
+    "ticket.team": "team",
+    "ticket.tags": "tags",
+    "ticket.subject": "subject",
+    "ticket.custom_fields": "fields",
+}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    message: Message | None = None
+    actor: str = ""
+    text: str = ""  # for a change: "status: new → open"
+
+
+def timeline(ticket: Ticket, *, for_customer: bool = False) -> list[Entry]:
+    messages = (
+        ticket.messages.order_by("created_at", "id")
+        .select_related("author_user", "author_customer")
+        .prefetch_related("attachments")
+    )
+    if for_customer:
+        messages = messages.filter(visibility=Message.Visibility.PUBLIC)
+    entries = [Entry(m.created_at, message=m) for m in messages]
+    if for_customer:
+        return entries
+    events = list(
+        Event.objects.filter(ticket=ticket, kind__in=_FIELDS)
+        .select_related("actor_user", "actor_customer")
+        .order_by("created_at", "id")
+    )
+    names = _names(events)
+    for e in events:
+        field = _FIELDS[e.kind]
+        before, after = (names.get((field, v), v) for v in (e.before, e.after))
+        entries.append(Entry(e.created_at, actor=_actor(e), text=_change(field, before, after)))
+    entries.sort(key=lambda x: x.at)
+    return entries
+
+
+def _names(events: list[Event]) -> dict:
+    """(field, id) -> display name for assignee and team changes, in two queries."""
+    ids = {"assignee": set(), "team": set()}
+    for e in events:
+        field = _FIELDS[e.kind]
+        if field in ids:
+            ids[field] |= {v for v in (e.before, e.after) if isinstance(v, int)}
+    names = {}
+    for u in User.objects.filter(pk__in=ids["assignee"]):
+        names[("assignee", u.pk)] = u.display_name
+    for t in Team.objects.filter(pk__in=ids["team"]):
+        names[("team", t.pk)] = t.name
+    return names
+
+
+def _actor(e: Event) -> str:
+    if e.actor_user_id:
+        return e.actor_user.display_name
+    if e.actor_customer_id:
+        return e.actor_customer.name or e.actor_customer.email
+    return {"bot": "Virtual agent"}.get(e.actor_type, "Frontline")
+
+
+def _change(field: str, before, after) -> str:
+    def show(v):
+        if v in (None, "", [], {}):
+            return "none"
+        if isinstance(v, list):
+            return ", ".join(map(str, v))
+        if isinstance(v, dict):
+            return ", ".join(f"{k}={val}" for k, val in v.items())
+        return str(v)
+
+    return f"{field}: {show(before)} → {show(after)}"

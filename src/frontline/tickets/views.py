@@ -1,0 +1,181 @@
+"""The agent workspace pages: inbox and ticket. Thin views over the same services and
+search as the API; every view checks membership (404 for other workspaces)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from frontline.accounts.access import require_role
+from frontline.accounts.models import ROLE_RANK, Membership, Role, Workspace
+from frontline.lib.errors import ServiceError
+from frontline.tickets import services
+from frontline.tickets.access import access_ticket, visible_tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.inbox import inbox_page, inbox_views, view_count
+from frontline.tickets.models import Macro, Priority, Status, Team
+from frontline.tickets.search import ORDERS, QueryError
+from frontline.tickets.timeline import timeline
+
+
+def _workspace(request: HttpRequest, slug: str) -> tuple[Workspace, Membership]:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    return workspace, require_role(request.user, workspace, Role.VIEWER)
+
+
+@login_required
+def inbox(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = _workspace(request, slug)
+    views = inbox_views(request.user, workspace)
+    key = request.GET.get("view") or "mine"
+    current = next((v for v in views if v.key == key), None)
+    if current is None:
+        raise Http404("No such view")
+    text = request.GET.get("q", "")
+    order = request.GET.get("order") or None
+    page, error = None, None
+    try:
+        page = inbox_page(
+            request.user, workspace, current, text, order=order, cursor=request.GET.get("cursor")
+        )
+    except QueryError as exc:
+        error = str(exc)
+    counts = {v.key: view_count(request.user, workspace, v) for v in views}
+    return render(
+        request,
+        "tickets/inbox.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "views": [(v, counts[v.key]) for v in views],
+            "current": current,
+            "q": text,
+            "order": (page.order if page else order) or "",
+            "orders": ORDERS,
+            "page": page,
+            "error": error,
+        },
+    )
+
+
+@login_required
+def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    workspace, membership = _workspace(request, slug)
+    ticket = access_ticket(request.user, workspace, number)
+    return render(
+        request, "tickets/ticket.html", _ticket_context(request.user, workspace, membership, ticket)
+    )
+
+
+def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
+    agents = (
+        Membership.objects.filter(
+            workspace=workspace, role__in=[r for r, rank in ROLE_RANK.items() if rank >= 2]
+        )
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    return {
+        "workspace": workspace,
+        "membership": membership,
+        "can_write": membership.has_role(Role.AGENT),
+        "ticket": ticket,
+        "timeline": timeline(ticket),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "agents": [m.user for m in agents],
+        "teams": Team.objects.filter(workspace=workspace).order_by("name"),
+        "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+        "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
+        "other_tickets": visible_tickets(user, workspace)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")[:5],
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A public reply or an internal note, optionally after applying a macro. On an error
+    the page comes back with what the agent wrote, so nothing is lost."""
+    workspace, membership = _workspace(request, slug)
+    ticket = access_ticket(request.user, workspace, number, write=True)
+    by = Actor.of(request.user)
+    body = request.POST.get("body", "")
+    kind = request.POST.get("kind", "reply")
+    status = request.POST.get("status") or None
+    try:
+        if kind == "note":
+            services.add_note(ticket, by=by, body=body)
+        elif kind == "reply":
+            services.reply(ticket, by=by, body=body, status=status)
+        else:
+            raise ServiceError("Choose a reply or an internal note")
+    except ServiceError as exc:
+        context = _ticket_context(
+            request.user, workspace, membership, ticket, draft=body, draft_kind=kind, error=str(exc)
+        )
+        return render(request, "tickets/ticket.html", context, status=422)
+    messages.success(request, "Note added" if kind == "note" else "Reply sent")
+    return redirect("ticket", slug=slug, number=number)
+
+
+@login_required
+@require_POST
+def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The properties sidebar: status, priority, assignee, team, tags."""
+    workspace, membership = _workspace(request, slug)
+    ticket = access_ticket(request.user, workspace, number, write=True)
+    post = request.POST
+    changes: dict = {}
+    for name in ("status", "priority"):
+        if post.get(name):
+            changes[name] = post[name]
+    if "assignee" in post:
+        changes["assignee"] = _agent(workspace, post["assignee"])
+    if "team" in post:
+        changes["team"] = (
+            get_object_or_404(Team, workspace=workspace, pk=post["team"]) if post["team"] else None
+        )
+    if "tags" in post:
+        changes["tags"] = [t for t in (s.strip() for s in post["tags"].split(",")) if t]
+    try:
+        services.update_ticket(ticket, by=Actor.of(request.user), changes=changes)
+    except ServiceError as exc:
+        context = _ticket_context(request.user, workspace, membership, ticket, error=str(exc))
+        return render(request, "tickets/ticket.html", context, status=422)
+    messages.success(request, "Ticket updated")
+    return redirect("ticket", slug=slug, number=number)
+
+
+@login_required
+@require_POST
+def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    workspace, _ = _workspace(request, slug)
+    ticket = access_ticket(request.user, workspace, number, write=True)
+    macro = get_object_or_404(Macro, workspace=workspace, pk=request.POST.get("macro") or 0)
+    try:
+        services.apply_macro(ticket, macro, by=Actor.of(request.user))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Applied “{macro.name}”")
+    return redirect("ticket", slug=slug, number=number)
+
+
+def _agent(workspace: Workspace, user_id: str):
+    if not user_id:
+        return None
+    m = (
+        Membership.objects.filter(workspace=workspace, user_id=user_id)
+        .select_related("user")
+        .first()
+        if user_id.isdigit()
+        else None
+    )
+    if m is None:
+        raise Http404("No such member")
+    return m.user
