@@ -1,1 +1,1 @@
-pytest_plugins = ["frontline.testing.personas"]
+pytest_plugins = ["frontline.testing.personas", "frontline.testing.browser"]

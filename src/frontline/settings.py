@@ -166,6 +166,7 @@ TASKS = {
 
 # --- files -----------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the stylesheet, scripts and vendored htmx
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from here after collectstatic
 MEDIA_ROOT = Path(_read("FRONTLINE_MEDIA_DIR", env.str, str(DATA_DIR / "media")))

@@ -1,0 +1,83 @@
+"""Agents working tickets in a real browser (headless Chromium) against the real server."""
+
+import re
+
+import pytest
+
+from frontline.testing.browser import screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_agent_finds_a_ticket_replies_with_a_macro_and_a_colleague_sees_it(new_page):
+    amara = new_page()
+    sign_in(amara, "amara@demo.frontline.test")
+    screenshot(amara, "inbox-mine")
+
+    amara.get_by_role("link", name=re.compile("All open")).click()
+    amara.get_by_label("Search tickets").fill("card")
+    amara.get_by_role("button", name="Search").click()
+    first = amara.locator("table.tickets tbody tr[data-ticket]").first
+    number = first.get_attribute("data-ticket")
+    assert amara.locator("table.tickets mark").first.inner_text().lower().startswith("card")
+    screenshot(amara, "inbox-search")
+    first.get_by_role("link").first.click()
+    amara.wait_for_url(f"**/tickets/{number}/")
+
+    # Write a reply with the keyboard shortcut, then apply a macro.
+    amara.keyboard.press("r")
+    amara.keyboard.type("Thanks for your patience, we are looking into it.")
+    amara.get_by_role("button", name="Send").click()
+    amara.get_by_text("Reply sent").wait_for()
+    amara.get_by_label("Macro").select_option(label="Ask for transaction details")
+    amara.get_by_role("button", name="Apply macro").click()
+    amara.get_by_text("Applied").wait_for()
+    assert amara.get_by_label("Status", exact=True).input_value() == "pending"
+    screenshot(amara, "ticket")
+
+    lucas = new_page()
+    sign_in(lucas, "lucas@demo.frontline.test")
+    lucas.goto(amara.url)
+    timeline = lucas.locator("ol.timeline")
+    assert "we are looking into it" in timeline.inner_text()
+    assert "could you send us the date, amount and merchant" in timeline.inner_text()
+    assert "status:" in timeline.locator("li.change").last.inner_text()
+
+
+def test_a_note_is_marked_internal_and_a_viewer_cannot_write(new_page):
+    agent = new_page()
+    sign_in(agent, "sofia@demo.frontline.test")
+    agent.get_by_role("link", name=re.compile("All open")).click()
+    agent.locator("table.tickets tbody tr[data-ticket] a").first.click()
+    agent.get_by_label("Internal note").check()
+    agent.get_by_label("Message").fill("Customer called, asked for a callback.")
+    agent.get_by_role("button", name="Send").click()
+    note = agent.locator("li.message-internal").last
+    assert "asked for a callback" in note.inner_text()
+    assert "Internal note" in note.inner_text()
+
+    viewer = new_page()
+    sign_in(viewer, "vic@demo.frontline.test")
+    viewer.goto(agent.url)
+    assert viewer.locator("#composer").count() == 0
+    assert viewer.get_by_label("Priority").is_disabled()
+
+
+def test_phone_width_keeps_the_inbox_usable(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "amara@demo.frontline.test")
+    page.get_by_role("link", name=re.compile("All open")).click()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400  # no sideways scrolling
+    screenshot(page, "inbox-phone")
+
+
+def test_wrong_password_is_refused_in_the_browser(new_page):
+    page = new_page()
+    page.goto("/sign-in/")
+    page.get_by_label("Email").fill("amara@demo.frontline.test")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text().startswith("That email and password")
+    screenshot(page, "sign-in-error")
