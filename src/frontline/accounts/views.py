@@ -10,15 +10,22 @@ from django_ratelimit.decorators import ratelimit
 from frontline.accounts.models import Membership
 
 
-@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=False), name="post")
 @method_decorator(
-    ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post"
+    ratelimit(key="post:username", rate="10/m", method="POST", block=False), name="post"
 )
 class SignInView(auth_views.LoginView):
-    """Email and password; without "remember me" the session ends with the browser."""
+    """Email and password; without "remember me" the session ends with the browser.
+    Attempts are limited per address and per IP address, so passwords cannot be guessed."""
 
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            context = self.get_context_data(form=self.get_form(), limited=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -14,7 +14,7 @@ from frontline.tickets import services
 from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.inbox import inbox_page, inbox_views, view_count
-from frontline.tickets.models import Macro, Priority, Status, Team
+from frontline.tickets.models import Macro, Message, Priority, Status, Team
 from frontline.tickets.search import ORDERS, QueryError
 from frontline.tickets.timeline import timeline
 
@@ -82,6 +82,8 @@ def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
         "can_write": membership.has_role(Role.AGENT),
         "ticket": ticket,
         "timeline": timeline(ticket),
+        "last_message_id": ticket.messages.order_by("-id").values_list("id", flat=True).first()
+        or 0,
         "statuses": Status.choices,
         "priorities": Priority.choices,
         "agents": [m.user for m in agents],
@@ -107,6 +109,18 @@ def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     body = request.POST.get("body", "")
     kind = request.POST.get("kind", "reply")
     status = request.POST.get("status") or None
+    collision = None if request.POST.get("confirm") else _replied_meanwhile(request, ticket)
+    if kind == "reply" and collision:
+        context = _ticket_context(
+            request.user,
+            workspace,
+            membership,
+            ticket,
+            draft=body,
+            draft_kind=kind,
+            collision=collision,
+        )
+        return render(request, "tickets/ticket.html", context, status=409)
     try:
         if kind == "note":
             services.add_note(ticket, by=by, body=body)
@@ -164,6 +178,33 @@ def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     else:
         messages.success(request, f"Applied “{macro.name}”")
     return redirect("ticket", slug=slug, number=number)
+
+
+def _replied_meanwhile(request: HttpRequest, ticket) -> str | None:
+    """A warning when someone else answered the customer after the agent opened the page."""
+    seen = request.POST.get("seen", "")
+    if not seen.isdigit():
+        return None
+    newer = (
+        ticket.messages.filter(pk__gt=int(seen), visibility=Message.Visibility.PUBLIC)
+        .exclude(author_user=request.user)
+        .select_related("author_user", "author_customer")
+        .order_by("-pk")
+        .first()
+    )
+    if newer is None:
+        return None
+    who = newer.author_user or newer.author_customer
+    name = getattr(who, "display_name", None) or getattr(who, "name", "") or "Someone"
+    if newer.author_type == Message.Author.CUSTOMER:
+        return (
+            f"{name} (the customer) wrote again while you were writing. "
+            "Read it above, then send anyway or change your reply."
+        )
+    return (
+        f"{name} replied while you were writing. "
+        "Read their reply above, then send anyway or change yours."
+    )
 
 
 def _agent(workspace: Workspace, user_id: str):

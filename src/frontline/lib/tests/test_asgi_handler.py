@@ -6,7 +6,7 @@ import threading
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_started
-from django.db import connection
+from django.db import connection, connections
 
 from frontline.lib.asgi_handler import PooledThreadsASGIHandler
 
@@ -36,6 +36,13 @@ async def get(app, path: str) -> int:
     return start["status"]
 
 
+def closed(app: PooledThreadsASGIHandler) -> None:
+    # The handler's threads keep their connections; close them so the test DB can go.
+    for executor in app._executors:
+        executor.submit(connections.close_all).result()
+        executor.shutdown()
+
+
 @pytest.fixture
 def seen():
     """(thread id, DB connection) of every request's sync code."""
@@ -53,6 +60,7 @@ def seen():
 def test_requests_share_one_thread_and_its_database_connection(seen):
     app = PooledThreadsASGIHandler(threads=1)
     statuses = [asyncio.run(get(app, "/api/openapi.json")) for _ in range(3)]
+    closed(app)
     assert statuses == [200, 200, 200]
     assert len(seen) == 3
     assert len({thread for thread, _ in seen}) == 1
@@ -69,6 +77,7 @@ def test_concurrent_requests_spread_over_the_threads(seen):
         return await asyncio.gather(*(get(app, "/api/openapi.json") for _ in range(4)))
 
     statuses = asyncio.run(four())
+    closed(app)
     assert statuses == [200] * 4
     assert len({thread for thread, _ in seen}) == 2
 

@@ -32,3 +32,89 @@
     if (done) e.preventDefault();
   });
 })();
+
+// Live updates: a websocket per page (data-live on <body>). Change notices refresh the
+// inbox list and counts, or the ticket's timeline and properties, without a reload.
+// On a ticket page the socket also carries presence: who else is viewing or typing.
+(function () {
+  const path = document.body.dataset.live;
+  if (!path) return;
+  const ticketId = Number(document.body.dataset.ticketId || 0);
+  const others = new Map(); // user id -> {name, state}
+  let socket = null;
+  let retry = 1000;
+
+  async function refresh(ids) {
+    const response = await fetch(location.href, { headers: { "X-Requested-With": "live" } });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ids) {
+      const now = document.getElementById(id);
+      const next = fresh.getElementById(id);
+      if (!now || !next) continue;
+      // Never overwrite a form the agent is editing.
+      if (now.contains(document.activeElement) && document.activeElement !== document.body) continue;
+      now.replaceWith(next);
+    }
+  }
+
+  function showPresence() {
+    const box = document.getElementById("presence");
+    if (!box) return;
+    const parts = [];
+    for (const { name, state } of others.values()) {
+      parts.push(state === "typing" ? `${name} is typing a reply…` : `${name} is viewing`);
+    }
+    box.textContent = parts.join(" · ");
+    box.hidden = parts.length === 0;
+  }
+
+  function onMessage(event) {
+    const data = JSON.parse(event.data);
+    if (data.kind === "presence") {
+      if (data.state === "left") others.delete(data.user_id);
+      else others.set(data.user_id, { name: data.name, state: data.state });
+      showPresence();
+    } else if (data.kind === "change") {
+      if (!ticketId) {
+        refresh(["ticket-list", "view-list"]);
+      } else if (data.id === ticketId) {
+        refresh(["timeline", "ticket-meta", "sidebar"]);
+        const notice = document.getElementById("live-notice");
+        const body = document.getElementById("body");
+        if (notice && body && body.value.trim() && data.changes.includes("reply")) {
+          notice.textContent = "Someone else just replied: read it before you send.";
+          notice.hidden = false;
+        }
+      }
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}${path}`);
+    socket.addEventListener("open", () => { retry = 1000; });
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", (e) => {
+      if (e.code === 4403) return; // not allowed: do not retry
+      others.clear();
+      showPresence();
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    });
+  }
+  connect();
+
+  // Tell the others when this agent types, and when they stop (5 s without a key).
+  const body = document.getElementById("body");
+  if (ticketId && body) {
+    let typing = false;
+    let idle = null;
+    const send = (state) => socket && socket.readyState === 1 && socket.send(JSON.stringify({ presence: state }));
+    body.addEventListener("input", () => {
+      if (!typing) { typing = true; send("typing"); }
+      clearTimeout(idle);
+      idle = setTimeout(() => { typing = false; send("viewing"); }, 5000);
+    });
+  }
+})();

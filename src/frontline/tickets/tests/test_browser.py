@@ -81,3 +81,60 @@ def test_wrong_password_is_refused_in_the_browser(new_page):
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text().startswith("That email and password")
     screenshot(page, "sign-in-error")
+
+
+def test_two_agents_on_one_ticket_see_each_other_and_replies_live(new_page):
+    amara = new_page()
+    sign_in(amara, "amara@demo.frontline.test")
+    amara.get_by_role("link", name=re.compile("All open")).click()
+    url = amara.locator("table.tickets tbody tr[data-ticket] a").first.get_attribute("href")
+    amara.goto(url)
+    lucas = new_page()
+    sign_in(lucas, "lucas@demo.frontline.test")
+    lucas.goto(url)
+
+    amara.get_by_text("Lucas Martin is viewing").wait_for()
+    lucas.get_by_text("Amara Okafor is viewing").wait_for()
+    lucas.get_by_label("Message").press_sequentially("On it")
+    amara.get_by_text("Lucas Martin is typing a reply…").wait_for()
+
+    # Amara drafts while Lucas answers: his reply appears on her page without a reload.
+    amara.get_by_label("Message").fill("Let me check your card for you.")
+    lucas.get_by_label("Message").fill("Your replacement card was sent today.")
+    lucas.get_by_role("button", name="Send").click()
+    lucas.get_by_text("Reply sent").wait_for()
+    amara.locator("#timeline").get_by_text("Your replacement card was sent today.").wait_for()
+    amara.get_by_text("Someone else just replied").wait_for()
+
+    # Sending anyway needs a second, deliberate click; the draft is kept meanwhile.
+    amara.get_by_role("button", name="Send").click()
+    amara.get_by_text("Lucas Martin replied while you were writing").wait_for()
+    assert amara.get_by_label("Message").input_value() == "Let me check your card for you."
+    screenshot(amara, "ticket-collision")
+    amara.get_by_role("button", name="Send anyway").click()
+    amara.get_by_text("Reply sent").wait_for()
+
+
+def test_the_inbox_updates_live_when_a_colleague_changes_a_ticket(new_page):
+    lucas = new_page()
+    sign_in(lucas, "lucas@demo.frontline.test")
+    lucas.get_by_role("link", name=re.compile("All open")).click()
+    row = lucas.locator("table.tickets tbody tr[data-ticket]").last
+    number = row.get_attribute("data-ticket")
+    url = row.get_by_role("link").first.get_attribute("href")
+
+    amara = new_page()
+    sign_in(amara, "amara@demo.frontline.test")
+    amara.goto(url)
+    amara.get_by_label("Priority").select_option("urgent")
+    amara.get_by_role("button", name="Save").click()
+    amara.get_by_text("Ticket updated").wait_for()
+
+    # Lucas did not reload: the ticket moved to the top of his list, now urgent.
+    top = lucas.locator("table.tickets tbody tr[data-ticket]").first
+    lucas.wait_for_function(
+        "n => document.querySelector('table.tickets tbody tr[data-ticket]')"
+        ".getAttribute('data-ticket') === n",
+        arg=number,
+    )
+    assert "Urgent" in top.inner_text()

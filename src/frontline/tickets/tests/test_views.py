@@ -1,6 +1,7 @@
 """The agent workspace pages as members use them, and what others may not see or do."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -10,6 +11,12 @@ from frontline.tickets.events import Actor
 from frontline.tickets.models import Message
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    # Sign-in attempts are counted in the cache; each test starts with none.
+    cache.clear()
 
 
 def signed_in(user) -> Client:
@@ -60,9 +67,14 @@ def test_repeated_sign_in_attempts_are_rate_limited(agent):
     client = Client()
     codes = [
         client.post(reverse("sign_in"), {"username": agent.email, "password": "x"}).status_code
-        for _ in range(12)
+        for _ in range(25)
     ]
-    assert codes[0] == 200 and codes[-1] == 403
+    # Limits count per clock minute: 25 attempts put more than 10 into one minute.
+    assert codes[0] == 200 and 429 in codes
+    limited = client.post(reverse("sign_in"), {"username": agent.email, "password": PASSWORD})
+    if limited.status_code == 429:  # (unless a new minute just began)
+        assert b"Too many sign-in attempts" in limited.content
+        assert "_auth_user_id" not in client.session
 
 
 def test_sign_out_ends_the_session(agent):
@@ -255,3 +267,20 @@ def test_inbox_query_count_does_not_grow_with_the_page(agent, workspace, custome
             tags=[f"u{i}"],
         )
     assert queries() == few
+
+
+def test_reply_after_someone_else_answered_asks_for_confirmation(agent, agent2, workspace, ticket):
+    client = signed_in(agent)
+    page = client.get(ticket_url(ticket))
+    seen = page.context["last_message_id"]
+    services.reply(ticket, by=Actor.of(agent2), body="Your card is on its way.")
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    form = {"kind": "reply", "body": "We will send a new card.", "seen": seen}
+    warned = client.post(reply, form)
+    assert warned.status_code == 409
+    html = warned.content.decode()
+    assert f"{agent2.display_name} replied while you were writing" in html
+    assert "We will send a new card." in html  # the draft is kept
+    assert not ticket.messages.filter(body_text="We will send a new card.").exists()
+    assert client.post(reply, {**form, "confirm": "1"}).status_code == 302
+    assert ticket.messages.filter(body_text="We will send a new card.").exists()

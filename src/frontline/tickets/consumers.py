@@ -1,0 +1,104 @@
+"""Websockets of the agent workspace: live change notices and who is on a ticket.
+
+/ws/w/<slug>/            change notices for the workspace (only tickets the member may see)
+/ws/w/<slug>/t/<number>/ the same, plus presence on that ticket: who is viewing, who is
+                         typing, announced to the others and refreshed while connected.
+
+Presence lives only in the channel layer: a newcomer announces itself to the ticket's group
+and everyone already there answers it directly, so no state is kept on the server.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from frontline.accounts.access import require_role
+from frontline.accounts.models import Role, Workspace
+from frontline.lib.realtime import workspace_group
+from frontline.tickets.access import access_ticket, sees_all_tickets, visible_tickets
+
+PRESENCE_STATES = {"viewing", "typing", "left"}
+
+
+def ticket_group(ticket_id: int) -> str:
+    return f"ticket.{ticket_id}"
+
+
+class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        number = self.scope["url_route"]["kwargs"].get("number")
+        try:
+            self.workspace, self.sees_all, self.ticket_id = await self._check(user, slug, number)
+        except (Http404, PermissionDenied, Workspace.DoesNotExist):
+            await self.close(code=4403)
+            return
+        self.user = user
+        self.groups_joined = [workspace_group(self.workspace.pk)]
+        if self.ticket_id:
+            self.groups_joined.append(ticket_group(self.ticket_id))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        if self.ticket_id:
+            await self._announce("viewing")
+
+    @database_sync_to_async
+    def _check(self, user, slug, number):
+        if user is None or not user.is_authenticated:
+            raise PermissionDenied
+        workspace = Workspace.objects.get(slug=slug)
+        require_role(user, workspace, Role.VIEWER)
+        ticket_id = access_ticket(user, workspace, int(number)).pk if number else None
+        return workspace, sees_all_tickets(user, workspace), ticket_id
+
+    async def disconnect(self, code):
+        if getattr(self, "ticket_id", None):
+            await self._announce("left")
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        # The browser tells us when its agent starts or stops typing on the ticket.
+        state = content.get("presence") if isinstance(content, dict) else None
+        if self.ticket_id and state in ("viewing", "typing"):
+            await self._announce(state)
+
+    async def _announce(self, state: str, to: str | None = None) -> None:
+        message = {
+            "type": "ticket.presence",
+            "user_id": self.user.pk,
+            "name": self.user.display_name,
+            "state": state,
+            "reply_to": self.channel_name if to is None else None,
+        }
+        if to is None:
+            await self.channel_layer.group_send(ticket_group(self.ticket_id), message)
+        else:
+            await self.channel_layer.send(to, message)
+
+    async def ticket_presence(self, event):
+        if event["user_id"] == self.user.pk:
+            return
+        if event.get("reply_to") and event["state"] == "viewing":
+            await self._announce("viewing", to=event["reply_to"])  # let the newcomer know
+        await self.send_json(
+            {
+                "kind": "presence",
+                "user_id": event["user_id"],
+                "name": event["name"],
+                "state": event["state"],
+            }
+        )
+
+    async def workspace_change(self, event):
+        payload = event["payload"]
+        if not self.sees_all and not await self._may_see(payload.get("id")):
+            return
+        await self.send_json({"kind": "change", **payload})
+
+    @database_sync_to_async
+    def _may_see(self, ticket_id) -> bool:
+        return visible_tickets(self.user, self.workspace).filter(pk=ticket_id).exists()

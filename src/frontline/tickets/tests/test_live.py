@@ -1,0 +1,115 @@
+"""Live notices and presence over websockets, as the agent workspace pages use them."""
+
+import asyncio
+
+import pytest
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import connection, transaction
+
+from frontline.accounts.models import Workspace
+from frontline.tickets import services
+from frontline.tickets.events import Actor
+from frontline.tickets.routing import websocket_urlpatterns
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def socket(user, path) -> WebsocketCommunicator:
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+    comm.scope["user"] = user
+    return comm
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 20))
+
+
+def test_members_get_change_notices_for_their_workspace(agent, workspace, customer):
+    async def scenario():
+        comm = socket(agent, f"/ws/w/{workspace.slug}/")
+        assert (await comm.connect())[0]
+        await asyncio.to_thread(_create, workspace, customer, "Card stuck in ATM")
+        notice = await comm.receive_json_from(5)
+        await comm.disconnect()
+        return notice
+
+    notice = run(scenario())
+    assert notice["kind"] == "change" and notice["changes"] == ["created"]
+
+
+def _create(workspace, customer, subject, **kw):
+    try:
+        with transaction.atomic():
+            return services.create_ticket(
+                workspace,
+                by=Actor.of(customer),
+                subject=subject,
+                body="b",
+                requester=customer,
+                **kw,
+            )
+    finally:
+        connection.close()  # this worker thread's own connection
+
+
+def test_strangers_and_anonymous_visitors_are_refused(stranger, workspace, ticket):
+    from django.contrib.auth.models import AnonymousUser
+
+    async def scenario():
+        results = []
+        for user, path in (
+            (stranger, f"/ws/w/{workspace.slug}/"),
+            (stranger, f"/ws/w/{workspace.slug}/t/{ticket.number}/"),
+            (AnonymousUser(), f"/ws/w/{workspace.slug}/"),
+        ):
+            connected, code = await socket(user, path).connect()
+            results.append((connected, code))
+        return results
+
+    assert run(scenario()) == [(False, 4403)] * 3
+
+
+def test_agents_limited_to_their_tickets_get_no_notice_of_others(
+    agent, agent2, workspace, customer
+):
+    workspace.agent_ticket_visibility = Workspace.TicketVisibility.OWN_AND_TEAMS
+    workspace.save()
+
+    async def scenario():
+        comm = socket(agent2, f"/ws/w/{workspace.slug}/")
+        await comm.connect()
+        await asyncio.to_thread(_create, workspace, customer, "Not yours", assignee=agent)
+        hidden = await comm.receive_nothing(0.5)
+        mine = await asyncio.to_thread(_create, workspace, customer, "Yours", assignee=agent2)
+        notice = await comm.receive_json_from(5)
+        await comm.disconnect()
+        return hidden, notice, mine
+
+    hidden, notice, mine = run(scenario())
+    assert hidden is True
+    assert notice["ticket"] == mine.number
+
+
+def test_agents_on_the_same_ticket_see_each_other_view_and_type(agent, agent2, workspace, ticket):
+    path = f"/ws/w/{workspace.slug}/t/{ticket.number}/"
+
+    async def scenario():
+        first = socket(agent, path)
+        await first.connect()
+        second = socket(agent2, path)
+        await second.connect()
+        seen_by_first = await first.receive_json_from(5)  # agent2 arrived
+        seen_by_second = await second.receive_json_from(5)  # agent answered: already here
+        await second.send_json_to({"presence": "typing"})
+        typing = await first.receive_json_from(5)
+        await second.disconnect()
+        left = await first.receive_json_from(5)
+        await first.disconnect()
+        return seen_by_first, seen_by_second, typing, left
+
+    seen_by_first, seen_by_second, typing, left = run(scenario())
+    assert (seen_by_first["name"], seen_by_first["state"]) == (agent2.display_name, "viewing")
+    assert (seen_by_second["name"], seen_by_second["state"]) == (agent.display_name, "viewing")
+    assert (typing["name"], typing["state"]) == (agent2.display_name, "typing")
+    assert left["state"] == "left"
