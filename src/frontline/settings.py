@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "frontline.accounts",
     "frontline.tickets",
+    "frontline.portal",
 ]
 
 MIDDLEWARE = [
@@ -96,8 +97,6 @@ ROOT_URLCONF = "frontline.urls"
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "home"
 ASGI_APPLICATION = "frontline.asgi.application"
-# Threads per web process that run Django's sync code (views, ORM); see lib/asgi_handler.
-FRONTLINE_SYNC_THREADS = _read("FRONTLINE_SYNC_THREADS", _positive_int, 2)
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -136,6 +135,11 @@ else:
         "supported (use sqlite:///path or postgres://user@host:port/name)"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads per web process that run Django's sync code (views, ORM); see lib/asgi_handler.
+# SQLite has one writer at a time: one thread per process measured best (bench/RESULTS.md).
+FRONTLINE_SYNC_THREADS = _read(
+    "FRONTLINE_SYNC_THREADS", _positive_int, 1 if _db["ENGINE"] == "frontline.lib.sqlite" else 2
+)
 
 # --- cache, channel layer, tasks -------------------------------------------
 REDIS_URL = _read("REDIS_URL", env.str, "")
@@ -218,6 +222,8 @@ MAILERS = {
         "OPTIONS": _EMAIL_BACKENDS.get(_email["EMAIL_BACKEND"], {}),
     }
 }
+# Where people reach this install; used for links in emails.
+FRONTLINE_BASE_URL = _read("FRONTLINE_BASE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "support@frontline.localhost")
 
 # --- i18n ------------------------------------------------------------------

@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
+    path("support/<slug:slug>/", include("frontline.portal.urls")),
 ]

@@ -60,18 +60,23 @@ def _frontline(env, *args, **kw):
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, outbox):
     """Base URL of a running Frontline with the demo workspace (60 tickets)."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
     data = tmp_path_factory.mktemp("browser-server")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
-    env |= {"FRONTLINE_DATA_DIR": str(data), "EMAIL_URL": "consolemail://", "PYTHONUNBUFFERED": "1"}
+    port = _free_port()
+    env |= {
+        "FRONTLINE_DATA_DIR": str(data),
+        "EMAIL_URL": f"smtp://127.0.0.1:{outbox[1]}",
+        "FRONTLINE_BASE_URL": f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
     env["DJANGO_SETTINGS_MODULE"] = "frontline.settings"
     _frontline(env, "migrate", "-v0")
     _frontline(env, "seed_demo", "--tickets", "60")
-    port = _free_port()
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(  # noqa: S603 - fixed argv
         [sys.executable, "-m", "frontline.cli", "serve", "--port", str(port)],
@@ -140,3 +145,36 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class Outbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import email
+
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.messages:
+                if to in m["To"]:
+                    return m
+            time.sleep(0.1)
+        raise AssertionError(f"no email to {to} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def outbox():
+    from aiosmtpd.controller import Controller
+
+    box = Outbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()

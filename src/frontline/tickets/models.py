@@ -224,6 +224,15 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
 
+    @property
+    def customer_status(self) -> str:
+        """The status as the customer sees it (internal states are not their concern)."""
+        if self.status == Status.PENDING:
+            return "Awaiting your reply"
+        if self.status in (Status.SOLVED, Status.CLOSED):
+            return self.get_status_display()
+        return "Open"
+
 
 class Message(models.Model):
     """One entry of a ticket's conversation: a public message or an internal note."""

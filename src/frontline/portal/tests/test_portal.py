@@ -1,0 +1,185 @@
+"""Customers submit requests on the web form, sign in with a one-time emailed link, and
+follow their own requests, never seeing internal notes or other people's tickets."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from frontline.lib import clock
+from frontline.portal import services
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+def run_tasks():
+    """What the task worker does: run everything queued, then stop."""
+    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+
+
+def link_in(message) -> str:
+    return re.search(r"http://\S+/sign-in/\S+/", message.body).group(0)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def submit(client, workspace, **overrides):
+    form = {
+        "name": "Dana Doe",
+        "email": "dana@example.com",
+        "subject": "Card not arriving",
+        "body": "I ordered a card three weeks ago.",
+        **overrides,
+    }
+    return client.post(reverse("portal_new", args=[workspace.slug]), form)
+
+
+def signed_in_customer(client, workspace, email="dana@example.com"):
+    client.post(reverse("portal_send_link", args=[workspace.slug]), {"email": email})
+    run_tasks()
+    url = link_in(mail.outbox[-1])
+    client.post(path_of(url))
+    return client
+
+
+def test_web_form_creates_a_ticket_and_emails_a_confirmation_with_a_link(workspace):
+    client = Client()
+    response = submit(
+        client, workspace, attachments=SimpleUploadedFile("receipt.txt", b"order 123")
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get(workspace=workspace, subject="Card not arriving")
+    assert ticket.channel == "web" and ticket.requester.name == "Dana Doe"
+    assert ticket.messages.get().attachments.get().filename == "receipt.txt"
+    assert f"#{ticket.number}" in client.get(response["Location"]).content.decode()
+    assert mail.outbox == []  # sent by the worker, not inside the request
+    run_tasks()
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["dana@example.com"]
+    assert f"[#{ticket.number}]" in confirmation.subject
+    assert link_in(confirmation).startswith("http://127.0.0.1:8000/support/acme/sign-in/")
+
+
+def test_web_form_errors_keep_what_was_typed(workspace):
+    response = submit(Client(), workspace, email="not-an-email", body="Please keep this text")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Please keep this text" in html and "email" in html.lower()
+    assert not Ticket.objects.filter(workspace=workspace).exists()
+
+
+def test_bots_filling_the_honeypot_create_nothing(workspace):
+    response = submit(Client(), workspace, website="http://spam.example")
+    assert response.status_code == 302
+    assert not Ticket.objects.filter(workspace=workspace).exists()
+
+
+def test_the_web_form_is_rate_limited(workspace):
+    client = Client()
+    codes = [submit(client, workspace, subject=f"Spam {i}").status_code for i in range(12)]
+    assert codes.count(302) == 10 and codes[-1] == 429
+
+
+def test_a_link_signs_in_once_and_shows_only_the_customers_tickets(workspace, customer, ticket):
+    other = tickets.create_ticket(
+        workspace,
+        by=Actor.of(None),
+        subject="Someone else's",
+        body="b",
+        requester_email="zed@example.com",
+    )
+    client = Client()
+    client.post(reverse("portal_send_link", args=[workspace.slug]), {"email": customer.email})
+    run_tasks()
+    url = path_of(link_in(mail.outbox[-1]))
+    assert b"Continue to my requests" in client.get(url).content  # GET does not use it
+    assert client.post(url).status_code == 302
+    page = client.get(reverse("portal_home", args=[workspace.slug])).content.decode()
+    assert ticket.subject in page and "Someone else" not in page
+    other_url = reverse("portal_ticket", args=[workspace.slug, other.number])
+    assert client.get(other_url).status_code == 404
+    # The link is spent.
+    assert Client().post(url).status_code == 410
+
+
+def test_expired_links_do_not_work(workspace, customer):
+    secret = services.issue_link(customer)
+    url = reverse("portal_link", args=[workspace.slug, secret])
+    with clock.replaying(clock.now() + timedelta(minutes=31)):
+        response = Client().post(url)
+    assert response.status_code == 410
+    assert b"expired" in response.content
+
+
+def test_unknown_addresses_get_the_same_answer_and_no_email(workspace, customer):
+    client = Client()
+    known = client.post(
+        reverse("portal_send_link", args=[workspace.slug]), {"email": customer.email}
+    )
+    unknown = client.post(reverse("portal_send_link", args=[workspace.slug]), {"email": "x@y.z"})
+    main = re.compile(rb"<main.*</main>", re.S)
+    assert main.search(known.content).group(0) == main.search(unknown.content).group(0)
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [[customer.email]]
+
+
+def test_customers_never_see_internal_notes(workspace, agent, customer, ticket):
+    tickets.add_note(ticket, by=Actor.of(agent), body="Suspected fraud, do not tell")
+    tickets.reply(ticket, by=Actor.of(agent), body="We are checking your card.")
+    client = signed_in_customer(Client(), workspace, customer.email)
+    page = client.get(reverse("portal_ticket", args=[workspace.slug, ticket.number]))
+    html = page.content.decode()
+    assert "We are checking your card." in html
+    assert "Suspected fraud" not in html
+
+
+def test_customer_replies_and_marks_solved(workspace, agent, customer, ticket):
+    tickets.reply(ticket, by=Actor.of(agent), body="Did the new card arrive?", status="pending")
+    client = signed_in_customer(Client(), workspace, customer.email)
+    reply = reverse("portal_reply", args=[workspace.slug, ticket.number])
+    assert client.post(reply, {"body": "Not yet, sadly."}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "open"  # the customer's answer reopens it for the agents
+    assert ticket.messages.filter(body_text="Not yet, sadly.", author_type="customer").exists()
+    solve = reverse("portal_solve", args=[workspace.slug, ticket.number])
+    client.post(solve)
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
+
+
+def test_signed_out_visitors_cannot_read_or_write(workspace, ticket):
+    client = Client()
+    url = reverse("portal_ticket", args=[workspace.slug, ticket.number])
+    assert client.get(url).status_code == 302
+    reply = reverse("portal_reply", args=[workspace.slug, ticket.number])
+    assert client.post(reply, {"body": "hi"}).status_code == 404
+    assert not ticket.messages.filter(body_text="hi").exists()
+
+
+def test_a_customer_of_one_workspace_cannot_use_another(workspace, other_workspace, customer):
+    client = signed_in_customer(Client(), workspace, customer.email)
+    other = tickets.create_ticket(
+        other_workspace,
+        by=Actor.of(None),
+        subject="Globex",
+        body="b",
+        requester_email=customer.email,
+    )
+    url = reverse("portal_ticket", args=[other_workspace.slug, other.number])
+    assert client.get(url).status_code == 302  # not signed in there

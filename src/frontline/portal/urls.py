@@ -1,0 +1,15 @@
+from django.urls import path
+
+from frontline.portal import views
+
+urlpatterns = [
+    path("", views.home, name="portal_home"),
+    path("new/", views.new_request, name="portal_new"),
+    path("sent/", views.sent, name="portal_sent"),
+    path("sign-in/", views.send_link, name="portal_send_link"),
+    path("sign-in/<str:secret>/", views.link, name="portal_link"),
+    path("sign-out/", views.sign_out, name="portal_sign_out"),
+    path("tickets/<int:number>/", views.ticket_detail, name="portal_ticket"),
+    path("tickets/<int:number>/reply", views.reply, name="portal_reply"),
+    path("tickets/<int:number>/solve", views.solve, name="portal_solve"),
+]

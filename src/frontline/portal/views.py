@@ -1,0 +1,173 @@
+"""The customer portal and the public web form ("Submit a request").
+
+Customers are not Django users: a one-time emailed link puts the customer's id (per
+workspace) in the session. Every page checks that the ticket is theirs (404 otherwise) and
+shows only the public conversation, never internal notes.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from frontline.accounts.models import Workspace
+from frontline.lib.errors import ServiceError
+from frontline.portal import services
+from frontline.tickets.access import access_ticket_as_customer, customer_tickets
+from frontline.tickets.models import Customer
+from frontline.tickets.timeline import timeline
+
+SESSION_KEY = "portal_customers"  # {workspace id: customer id}
+HONEYPOT = "website"  # a field people never see; bots fill it in
+
+
+def _workspace(slug: str) -> Workspace:
+    return get_object_or_404(Workspace, slug=slug)
+
+
+def _customer(request: HttpRequest, workspace: Workspace) -> Customer | None:
+    customer_id = request.session.get(SESSION_KEY, {}).get(str(workspace.pk))
+    if customer_id is None:
+        return None
+    return Customer.objects.filter(pk=customer_id, workspace=workspace).first()
+
+
+def _base(workspace, **extra) -> dict:
+    return {"workspace": workspace, "portal": True, **extra}
+
+
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    customer = _customer(request, workspace)
+    if customer is None:
+        return render(request, "portal/sign_in.html", _base(workspace))
+    tickets = customer_tickets(customer).order_by("-updated_at")
+    return render(
+        request, "portal/tickets.html", _base(workspace, customer=customer, tickets=tickets)
+    )
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def new_request(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    form = {k: request.POST.get(k, "") for k in ("name", "email", "subject", "body")}
+    if request.method != "POST":
+        customer = _customer(request, workspace)
+        if customer:
+            form |= {"name": customer.name, "email": customer.email}
+        return render(request, "portal/new_request.html", _base(workspace, form=form))
+    if request.POST.get(HONEYPOT):
+        return redirect("portal_sent", slug=slug)  # a bot: pretend, store nothing
+    if getattr(request, "limited", False):
+        error = "You have sent many requests in a short time. Please wait a while and retry."
+        return render(
+            request, "portal/new_request.html", _base(workspace, form=form, error=error), status=429
+        )
+    try:
+        ticket = services.submit_request(
+            workspace, files=request.FILES.getlist("attachments"), **form
+        )
+    except ServiceError as exc:
+        return render(
+            request,
+            "portal/new_request.html",
+            _base(workspace, form=form, error=str(exc)),
+            status=exc.status if exc.status in (413, 422) else 422,
+        )
+    request.session["portal_last_ticket"] = ticket.number
+    return redirect("portal_sent", slug=slug)
+
+
+def sent(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    number = request.session.get("portal_last_ticket")
+    return render(request, "portal/sent.html", _base(workspace, number=number))
+
+
+@require_POST
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def send_link(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    if not getattr(request, "limited", False):
+        services.request_sign_in_link(workspace, request.POST.get("email", ""))
+    # The same answer whether or not the address is known, and when over the limit.
+    return render(request, "portal/link_sent.html", _base(workspace))
+
+
+def link(request: HttpRequest, slug: str, secret: str) -> HttpResponse:
+    """GET shows a button; only the POST uses the link, so mail scanners that open links
+    cannot use it up."""
+    workspace = _workspace(slug)
+    if request.method != "POST":
+        return render(request, "portal/link.html", _base(workspace, secret=secret))
+    try:
+        customer = services.redeem_link(workspace, secret)
+    except ServiceError as exc:
+        return render(request, "portal/sign_in.html", _base(workspace, error=str(exc)), status=410)
+    request.session.cycle_key()
+    signed_in = request.session.get(SESSION_KEY, {})
+    signed_in[str(workspace.pk)] = customer.pk
+    request.session[SESSION_KEY] = signed_in
+    return redirect("portal_home", slug=slug)
+
+
+def _own_ticket(request, slug, number):
+    workspace = _workspace(slug)
+    customer = _customer(request, workspace)
+    if customer is None:
+        return workspace, None, None
+    return workspace, customer, access_ticket_as_customer(customer, number)
+
+
+def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    workspace, customer, ticket = _own_ticket(request, slug, number)
+    if customer is None:
+        return redirect("portal_home", slug=slug)
+    return render(request, "portal/ticket.html", _ticket_context(workspace, customer, ticket))
+
+
+def _ticket_context(workspace, customer, ticket, **extra):
+    return _base(
+        workspace,
+        customer=customer,
+        ticket=ticket,
+        timeline=timeline(ticket, for_customer=True),
+        **extra,
+    )
+
+
+@require_POST
+def reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    workspace, customer, ticket = _own_ticket(request, slug, number)
+    if customer is None:
+        raise Http404("Sign in first")
+    body = request.POST.get("body", "")
+    try:
+        landed = services.customer_reply(
+            ticket, customer, body, request.FILES.getlist("attachments")
+        )
+    except ServiceError as exc:
+        context = _ticket_context(workspace, customer, ticket, draft=body, error=str(exc))
+        return render(request, "portal/ticket.html", context, status=422)
+    messages.success(request, "Your message was sent")
+    return redirect("portal_ticket", slug=slug, number=landed.number)
+
+
+@require_POST
+def solve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    workspace, customer, ticket = _own_ticket(request, slug, number)
+    if customer is None:
+        raise Http404("Sign in first")
+    services.mark_solved(ticket, customer)
+    messages.success(request, "Thanks! We marked your request as solved.")
+    return redirect("portal_ticket", slug=slug, number=number)
+
+
+@require_POST
+def sign_out(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    signed_in = request.session.get(SESSION_KEY, {})
+    signed_in.pop(str(workspace.pk), None)
+    request.session[SESSION_KEY] = signed_in
+    return redirect("portal_home", slug=slug)
