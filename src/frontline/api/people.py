@@ -1,6 +1,6 @@
 """Customers, companies, workspace members and API tokens."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -151,13 +151,12 @@ def _company_ref(c: Caller, data: dict) -> dict:
 @router.get("/customers", response={200: CustomerPage, **ERRORS}, tags=["customers"])
 def list_customers(request: HttpRequest, params: Query[PageParams]):
     c = caller(request)
-    qs = _customers(c).order_by("pk")
-    if params.q:
-        qs = qs.filter(
-            Q(name__icontains=params.q)
-            | Q(email__icontains=params.q)
-            | Q(emails__email__icontains=params.q)
-        ).distinct()
+    qs = (
+        services.find_customers(c.workspace, params.q)
+        .prefetch_related("emails")
+        .annotate(ticket_count=Count("tickets", distinct=True))
+        .order_by("pk")
+    )
     if params.after:
         qs = qs.filter(pk__gt=params.after)
     rows = list(qs[: params.limit + 1])

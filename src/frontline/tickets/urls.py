@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontline.tickets import views
+from frontline.tickets import customer_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -8,4 +8,13 @@ urlpatterns = [
     path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:number>/update", views.ticket_update, name="ticket_update"),
     path("tickets/<int:number>/macro", views.ticket_macro, name="ticket_macro"),
+]
+
+urlpatterns += [
+    path("customers/", customer_views.customer_list, name="customers"),
+    path("customers/<int:pk>/", customer_views.customer_detail, name="customer"),
+    path("customers/<int:pk>/update", customer_views.customer_update, name="customer_update"),
+    path("customers/<int:pk>/merge", customer_views.customer_merge, name="customer_merge"),
+    path("companies/", customer_views.company_list, name="companies"),
+    path("companies/<int:pk>/", customer_views.company_detail, name="company"),
 ]

@@ -26,6 +26,8 @@ from frontline.tickets.services.customers import (
     create_company,
     create_customer,
     customer_for_email,
+    find_customers,
+    merge_customers,
     update_company,
     update_customer,
 )
@@ -61,6 +63,8 @@ __all__ = [
     "delete_tag",
     "delete_team",
     "delete_view",
+    "find_customers",
+    "merge_customers",
     "merge_tickets",
     "reply",
     "set_team_members",

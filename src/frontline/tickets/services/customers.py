@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
@@ -207,3 +208,65 @@ def update_company(company: Company, *, by: Actor, changes: dict[str, Any]) -> C
     except IntegrityError:
         raise conflict("A company with this name already exists", code="name_taken") from None
     return company
+
+
+def find_customers(workspace: Workspace, text: str = "") -> QuerySet[Customer]:
+    """Customers whose name, any address or company contains `text` (all when empty)."""
+    qs = Customer.objects.filter(workspace=workspace).select_related("company")
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(email__icontains=text)
+            | Q(emails__email__icontains=text)
+            | Q(company__name__icontains=text)
+        ).distinct()
+    return qs
+
+
+def merge_customers(source: Customer, target: Customer, *, by: Actor) -> Customer:
+    """Fold a duplicate into `target`: its tickets, messages, addresses, history and
+    follows move over, empty fields of the target are filled from it, and it is deleted."""
+    if source.workspace_id != target.workspace_id:
+        raise invalid("target", "does not exist in this workspace")
+    if source.pk == target.pk:
+        raise invalid("target", "cannot merge a customer into itself")
+    with transaction.atomic():
+        moved = list(source.tickets.values_list("number", flat=True))
+        # Every foreign key to the customer (tickets, messages, events, addresses, sign-in
+        # links, ...) moves to the target; follows are a many-to-many of their own.
+        for rel in Customer._meta.get_fields(include_hidden=True):
+            if rel.one_to_many and rel.auto_created:
+                rel.related_model._base_manager.filter(**{rel.field.name: source}).update(
+                    **{rel.field.name: target}
+                )
+        for ticket in source.followed_tickets.all():
+            ticket.followers.remove(source)
+            if ticket.requester_id != target.pk:
+                ticket.followers.add(target)
+        fields = ["phone", "language", "company", "name"]
+        filled = [f for f in fields if not getattr(target, f) and getattr(source, f)]
+        for f in filled:
+            setattr(target, f, getattr(source, f))
+        if source.notes:
+            target.notes = f"{target.notes}\n\n{source.notes}".strip()
+            filled.append("notes")
+        external_id = source.external_id
+        record(
+            [
+                event(
+                    target.workspace_id,
+                    by,
+                    "customer.merged",
+                    before={"customer": source.pk, "email": source.email, "name": source.name},
+                    after={"customer": target.pk, "tickets": moved},
+                )
+            ]
+        )
+        source.delete()
+        if external_id and not target.external_id:
+            target.external_id = external_id
+            filled.append("external_id")
+        target.updated_at = clock.now()
+        target.save(update_fields=[*filled, "updated_at"])
+    return target

@@ -138,3 +138,19 @@ def test_the_inbox_updates_live_when_a_colleague_changes_a_ticket(new_page):
         arg=number,
     )
     assert "Urgent" in top.inner_text()
+
+
+def test_agent_opens_the_requester_profile_and_finds_customers(new_page):
+    page = new_page()
+    sign_in(page, "amara@demo.frontline.test")
+    page.get_by_role("link", name=re.compile("All open")).click()
+    page.locator("table.tickets tbody tr[data-ticket] a").first.click()
+    name = page.locator("#sidebar h2:has-text('Requester') + p strong").inner_text()
+    page.locator("#sidebar h2:has-text('Requester') + p a").click()
+    page.get_by_role("heading", name=name).wait_for()
+    assert page.locator("table.tickets tbody tr").count() >= 1
+    screenshot(page, "customer")
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Customers").click()
+    page.get_by_label("Search customers").fill(name.split()[0])
+    page.get_by_role("button", name="Search").click()
+    assert name in page.locator("table.tickets").inner_text()
