@@ -4,6 +4,7 @@ from frontline.tickets import customer_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bulk", views.bulk, name="bulk"),
     path("tickets/<int:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:number>/update", views.ticket_update, name="ticket_update"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import require_role
@@ -42,6 +43,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
     except QueryError as exc:
         error = str(exc)
     counts = {v.key: view_count(request.user, workspace, v) for v in views}
+    can_write = membership.has_role(Role.AGENT)
     return render(
         request,
         "tickets/inbox.html",
@@ -55,6 +57,8 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
             "orders": ORDERS,
             "page": page,
             "error": error,
+            "can_write": can_write,
+            **(_bulk_choices(workspace) if can_write else {}),
         },
     )
 
@@ -68,14 +72,28 @@ def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
 
 
-def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
-    agents = (
+def _bulk_choices(workspace: Workspace) -> dict:
+    return {
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "agents": _agents(workspace),
+        "teams": Team.objects.filter(workspace=workspace).order_by("name"),
+        "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+    }
+
+
+def _agents(workspace: Workspace):
+    members = (
         Membership.objects.filter(
             workspace=workspace, role__in=[r for r, rank in ROLE_RANK.items() if rank >= 2]
         )
         .select_related("user")
         .order_by("user__name", "user__email")
     )
+    return [m.user for m in members]
+
+
+def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
     return {
         "workspace": workspace,
         "membership": membership,
@@ -86,7 +104,7 @@ def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
         or 0,
         "statuses": Status.choices,
         "priorities": Priority.choices,
-        "agents": [m.user for m in agents],
+        "agents": _agents(workspace),
         "teams": Team.objects.filter(workspace=workspace).order_by("name"),
         "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
@@ -178,6 +196,59 @@ def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     else:
         messages.success(request, f"Applied “{macro.name}”")
     return redirect("ticket", slug=slug, number=number)
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest, slug: str) -> HttpResponse:
+    """Bulk actions on the tickets ticked in the inbox: status, priority, assignee, team,
+    a tag to add, a macro; each ticket goes through the same services, one by one."""
+    workspace, _ = _workspace(request, slug)
+    require_role(request.user, workspace, Role.AGENT)
+    back = request.POST.get("next", "")
+    if not back.startswith(f"/w/{slug}/"):
+        back = reverse("inbox", args=[slug])
+    numbers = [int(n) for n in request.POST.getlist("numbers") if n.isdigit()]
+    post = request.POST
+    changes: dict = {}
+    for name in ("status", "priority"):
+        if post.get(name):
+            changes[name] = post[name]
+    if post.get("assignee"):
+        changes["assignee"] = (
+            None if post["assignee"] == "none" else _agent(workspace, post["assignee"])
+        )
+    if post.get("team"):
+        changes["team"] = (
+            None
+            if post["team"] == "none"
+            else get_object_or_404(Team, workspace=workspace, pk=post["team"])
+        )
+    if post.get("add_tag", "").strip():
+        changes["add_tags"] = [post["add_tag"].strip()]
+    macro = (
+        get_object_or_404(Macro, workspace=workspace, pk=post["macro"])
+        if post.get("macro")
+        else None
+    )
+    if not numbers or not (changes or macro):
+        messages.error(request, "Tick some tickets and choose what to change")
+        return redirect(back)
+    found = visible_tickets(request.user, workspace).filter(number__in=numbers)
+    result = services.bulk_update(
+        list(found.select_related("workspace")),
+        by=Actor.of(request.user),
+        changes=changes,
+        macro=macro,
+    )
+    if result.updated:
+        messages.success(
+            request,
+            f"Updated {len(result.updated)} ticket{'s' if len(result.updated) != 1 else ''}",
+        )
+    for number, exc in result.failed:
+        messages.error(request, f"#{number}: {exc}")
+    return redirect(back)
 
 
 def _replied_meanwhile(request: HttpRequest, ticket) -> str | None:

@@ -1,3 +1,9 @@
+// Select all rows of the inbox page for a bulk action.
+document.addEventListener("change", function (e) {
+  if (e.target.id !== "select-all") return;
+  document.querySelectorAll("input[name=numbers]").forEach((i) => { i.checked = e.target.checked; });
+});
+
 // Keyboard shortcuts for agents: r reply, n note, j/k move through the inbox, Enter opens.
 (function () {
   function typing(e) {
@@ -54,6 +60,9 @@
       if (!now || !next) continue;
       // Never overwrite a form the agent is editing.
       if (now.contains(document.activeElement) && document.activeElement !== document.body) continue;
+      // Keep the tickets the agent ticked for a bulk action.
+      const ticked = new Set(Array.from(now.querySelectorAll("input[name=numbers]:checked"), (i) => i.value));
+      next.querySelectorAll("input[name=numbers]").forEach((i) => { i.checked = ticked.has(i.value); });
       now.replaceWith(next);
     }
   }

@@ -154,3 +154,19 @@ def test_agent_opens_the_requester_profile_and_finds_customers(new_page):
     page.get_by_label("Search customers").fill(name.split()[0])
     page.get_by_role("button", name="Search").click()
     assert name in page.locator("table.tickets").inner_text()
+
+
+def test_bulk_change_from_the_inbox(new_page):
+    page = new_page()
+    sign_in(page, "chloe@demo.frontline.test")
+    page.get_by_role("link", name=re.compile("All open")).click()
+    rows = page.locator("table.tickets tbody tr[data-ticket]")
+    numbers = [rows.nth(i).get_attribute("data-ticket") for i in (0, 1)]
+    for n in numbers:
+        page.get_by_label(f"Select #{n}", exact=True).check()
+    page.get_by_label("Set priority").select_option("high")
+    page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_text("Updated 2 tickets").wait_for()
+    for n in numbers:
+        assert "High" in page.locator(f"tr[data-ticket='{n}']").inner_text()
+    screenshot(page, "inbox-bulk")

@@ -284,3 +284,63 @@ def test_reply_after_someone_else_answered_asks_for_confirmation(agent, agent2, 
     assert not ticket.messages.filter(body_text="We will send a new card.").exists()
     assert client.post(reply, {**form, "confirm": "1"}).status_code == 302
     assert ticket.messages.filter(body_text="We will send a new card.").exists()
+
+
+def test_bulk_actions_change_the_ticked_tickets_through_the_services(
+    agent, agent2, workspace, customer
+):
+    made = [
+        services.create_ticket(
+            workspace, by=Actor.of(customer), subject=f"Bulk {i}", body="b", requester=customer
+        )
+        for i in range(3)
+    ]
+    client = signed_in(agent)
+    inbox = reverse("inbox", args=[workspace.slug])
+    assert b'id="bulk-form"' in client.get(inbox, {"view": "open"}).content
+    response = client.post(
+        reverse("bulk", args=[workspace.slug]),
+        {
+            "numbers": [made[0].number, made[1].number],
+            "status": "pending",
+            "assignee": str(agent2.pk),
+            "add_tag": "billing",
+            "next": inbox + "?view=open",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == inbox + "?view=open"
+    for t in made:
+        t.refresh_from_db()
+    assert [(t.status, t.assignee) for t in made] == [
+        ("pending", agent2),
+        ("pending", agent2),
+        ("new", None),
+    ]
+    assert [x.name for x in made[0].tags.all()] == ["billing"]
+    assert made[0].events.filter(kind="ticket.status", actor_user=agent).exists()
+    page = client.get(inbox).content.decode()
+    assert "Updated 2 tickets" in page
+
+
+def test_bulk_reports_each_ticket_that_could_not_change(agent, workspace, customer):
+    services.create_custom_field(
+        workspace, by=Actor.of(agent), key="reason", label="Reason", required=True
+    )
+    t = services.create_ticket(
+        workspace, by=Actor.of(customer), subject="Needs a reason", body="b", requester=customer
+    )
+    client = signed_in(agent)
+    client.post(reverse("bulk", args=[workspace.slug]), {"numbers": [t.number], "status": "solved"})
+    page = client.get(reverse("inbox", args=[workspace.slug])).content.decode()
+    assert f"#{t.number}: Fill in the required fields" in page
+    t.refresh_from_db()
+    assert t.status == "new"
+
+
+def test_viewers_and_strangers_cannot_bulk_change(viewer, stranger, workspace, ticket):
+    url = reverse("bulk", args=[workspace.slug])
+    form = {"numbers": [ticket.number], "priority": "urgent"}
+    assert signed_in(viewer).post(url, form).status_code == 403
+    assert signed_in(stranger).post(url, form).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.priority == "normal"
