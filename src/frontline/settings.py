@@ -96,6 +96,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "frontline.urls"
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = 3600  # reset links work for an hour
 ASGI_APPLICATION = "frontline.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 

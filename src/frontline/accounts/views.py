@@ -2,6 +2,8 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -32,6 +34,29 @@ class SignInView(auth_views.LoginView):
         if not self.request.POST.get("remember"):
             self.request.session.set_expiry(0)
         return response
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, but the email is made and sent by the task worker."""
+
+    def save(self, **kwargs) -> None:
+        from frontline.accounts.tasks import send_password_reset
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            transaction.on_commit(lambda pk=user.pk: send_password_reset.enqueue(pk))
+
+
+@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=False), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    success_url = "/password-reset/sent/"
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            # Same answer as usual; nothing is sent.
+            return redirect(self.success_url)
+        return super().post(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):

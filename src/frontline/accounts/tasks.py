@@ -1,0 +1,32 @@
+"""Emails to members, sent by the task worker."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.tasks import task
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from frontline.accounts.models import User
+
+
+@task(queue_name="email")
+def send_password_reset(user_id: int) -> None:
+    """A password reset link; the token is made here so it is never stored in the queue."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.FRONTLINE_BASE_URL + reverse("password_reset_confirm", args=[uid, token])
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        "Reset your Frontline password",
+        f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your Frontline "
+        f"password. Choose a new one here (the link works for {hours} hour"
+        f"{'s' if hours != 1 else ''}, once):\n{link}\n\nIf you did not ask, ignore this email: "
+        "your password stays as it is.",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
