@@ -99,6 +99,52 @@ def _keep_one_owner(membership: Membership) -> None:
         raise conflict("A workspace must keep at least one owner", "last_owner")
 
 
+def update_workspace(workspace: Workspace, **changes) -> Workspace:
+    """Change the workspace profile: name, time_zone, agent_ticket_visibility."""
+    unknown = set(changes) - {"name", "time_zone", "agent_ticket_visibility"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not a workspace setting")
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"] or len(changes["name"]) > 200:
+            raise invalid("name", "A workspace needs a name of at most 200 characters")
+    if "time_zone" in changes:
+        try:
+            validate_time_zone(changes["time_zone"])
+        except ValidationError as e:
+            raise invalid("time_zone", e.messages[0]) from None
+    if (
+        "agent_ticket_visibility" in changes
+        and changes["agent_ticket_visibility"] not in Workspace.TicketVisibility.values
+    ):
+        raise invalid("agent_ticket_visibility", "Choose all or own_and_teams")
+    for key, value in changes.items():
+        setattr(workspace, key, value)
+    workspace.save(update_fields=list(changes))
+    return workspace
+
+
+def invite_member(
+    workspace: Workspace, email: str, *, role: str = Role.AGENT, name: str = "", invited_by: User
+) -> Membership:
+    """Add someone to the workspace by email. A new person gets an account without a
+    password and, after commit, an invitation email with a link to choose one."""
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email=email).first()
+    with transaction.atomic():
+        if user is None:
+            user = create_user(email, name=name)
+        if Membership.objects.filter(workspace=workspace, user=user).exists():
+            raise conflict(f"{email} is a member already", "already_member")
+        membership = add_member(workspace, user, role)
+        from frontline.accounts.tasks import send_invitation
+
+        transaction.on_commit(
+            lambda: send_invitation.enqueue(user.pk, workspace.pk, invited_by.display_name)
+        )
+    return membership
+
+
 def set_availability(membership: Membership, available: bool) -> Membership:
     membership.is_available = available
     membership.save(update_fields=["is_available"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from frontline.accounts.models import User
+from frontline.accounts.models import User, Workspace
 
 
 @task(queue_name="email")
@@ -27,6 +27,30 @@ def send_password_reset(user_id: int) -> None:
         f"password. Choose a new one here (the link works for {hours} hour"
         f"{'s' if hours != 1 else ''}, once):\n{link}\n\nIf you did not ask, ignore this email: "
         "your password stays as it is.",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+
+
+@task(queue_name="email")
+def send_invitation(user_id: int, workspace_id: int, inviter: str) -> None:
+    """Tell a new member about the workspace; people without a password get a link to
+    choose one (the same one-time link as a password reset)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if user is None or workspace is None:
+        return
+    if user.has_usable_password():
+        how = f"Sign in as usual: {settings.FRONTLINE_BASE_URL}{reverse('sign_in')}"
+    else:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        link = settings.FRONTLINE_BASE_URL + reverse("password_reset_confirm", args=[uid, token])
+        how = f"Choose your password here to get started:\n{link}"
+    send_mail(
+        f"{inviter} invited you to {workspace.name} on Frontline",
+        f"Hello {user.display_name},\n\n{inviter} added you to {workspace.name}, where the "
+        f"team answers its customers with Frontline.\n\n{how}\n",
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from frontline.accounts import settings_views
 from frontline.tickets import customer_views, views
 
 urlpatterns = [
@@ -18,4 +19,10 @@ urlpatterns += [
     path("customers/<int:pk>/merge", customer_views.customer_merge, name="customer_merge"),
     path("companies/", customer_views.company_list, name="companies"),
     path("companies/<int:pk>/", customer_views.company_detail, name="company"),
+]
+
+urlpatterns += [
+    path("settings/", settings_views.settings_page, name="settings"),
+    path("settings/<slug:action>", settings_views.settings_action, name="settings_action"),
+    path("settings/<slug:action>/<int:pk>", settings_views.settings_action, name="settings_item"),
 ]

@@ -170,3 +170,16 @@ def test_bulk_change_from_the_inbox(new_page):
     for n in numbers:
         assert "High" in page.locator(f"tr[data-ticket='{n}']").inner_text()
     screenshot(page, "inbox-bulk")
+
+
+def test_owner_runs_the_workspace_from_settings(new_page):
+    page = new_page()
+    sign_in(page, "owner@demo.frontline.test")
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Settings").click()
+    page.get_by_placeholder("New tag").fill("Needs callback")
+    page.get_by_role("button", name="Create tag").click()
+    page.get_by_text("Tag needs-callback created").wait_for()
+    page.get_by_placeholder("What is it for?").fill("Reporting script")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#new-token").inner_text().startswith("fl_")
+    screenshot(page, "settings")

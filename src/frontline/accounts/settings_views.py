@@ -1,0 +1,220 @@
+"""Workspace settings: profile, members and invitations, teams, tags, macros (owners and
+admins), and each member's own API tokens. One page; every form posts to one action,
+which calls one service and comes back with a message."""
+
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from frontline.accounts import services as accounts
+from frontline.accounts.access import require_role
+from frontline.accounts.models import ROLE_RANK, ApiToken, Membership, Role, Workspace
+from frontline.lib.errors import ServiceError
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Macro, Status, Tag, Team
+
+
+def _page(request, workspace, membership, **extra) -> HttpResponse:
+    admin = membership.has_role(Role.ADMIN)
+    context = {
+        "workspace": workspace,
+        "membership": membership,
+        "is_admin": admin,
+        "tokens": ApiToken.objects.filter(
+            workspace=workspace, user=request.user, revoked_at__isnull=True
+        ).order_by("-created_at"),
+        **extra,
+    }
+    if admin:
+        context |= {
+            "members": Membership.objects.filter(workspace=workspace)
+            .select_related("user")
+            .order_by("user__name", "user__email"),
+            "roles": Role.choices,
+            "teams": Team.objects.filter(workspace=workspace)
+            .prefetch_related("members")
+            .order_by("name"),
+            "tags": Tag.objects.filter(workspace=workspace).order_by("name"),
+            "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+            "statuses": Status.choices,
+            "time_zones": sorted(zoneinfo.available_timezones()),
+            "visibilities": Workspace.TicketVisibility.choices,
+        }
+    return render(request, "accounts/settings.html", context)
+
+
+@login_required
+def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    membership = require_role(request.user, workspace, Role.VIEWER)
+    return _page(request, workspace, membership)
+
+
+@login_required
+@require_POST
+def settings_action(request: HttpRequest, slug: str, action: str, pk: int | None = None):
+    workspace = get_object_or_404(Workspace, slug=slug)
+    require_role(request.user, workspace, Role.VIEWER)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise PermissionDenied("Unknown action")
+    if action not in PERSONAL:
+        require_role(request.user, workspace, Role.ADMIN)
+    try:
+        result = handler(request, workspace, pk)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("settings", slug=slug)
+    if isinstance(result, HttpResponse):
+        return result
+    messages.success(request, result)
+    return redirect("settings", slug=slug)
+
+
+def _by(request) -> Actor:
+    return Actor.of(request.user)
+
+
+def _save_workspace(request, workspace, pk):
+    post = request.POST
+    accounts.update_workspace(
+        workspace,
+        name=post.get("name", ""),
+        time_zone=post.get("time_zone", ""),
+        agent_ticket_visibility=post.get("agent_ticket_visibility", ""),
+    )
+    return "Workspace saved"
+
+
+def _check_owner_rights(request, workspace, role: str, target: Membership | None = None):
+    # Only owners make owners or change an owner's role.
+    touches_owner = role == Role.OWNER or (target is not None and target.role == Role.OWNER)
+    if touches_owner and not require_role(request.user, workspace).has_role(Role.OWNER):
+        raise ServiceError("Only an owner can give or take the owner role", status=403)
+
+
+def _invite(request, workspace, pk):
+    role = request.POST.get("role", Role.AGENT)
+    _check_owner_rights(request, workspace, role)
+    m = accounts.invite_member(
+        workspace,
+        request.POST.get("email", ""),
+        name=request.POST.get("name", ""),
+        role=role,
+        invited_by=request.user,
+    )
+    return f"Invited {m.user.email} as {m.get_role_display().lower()}"
+
+
+def _member(workspace, pk) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), workspace=workspace, pk=pk)
+
+
+def _change_role(request, workspace, pk):
+    m = _member(workspace, pk)
+    role = request.POST.get("role", "")
+    _check_owner_rights(request, workspace, role, m)
+    accounts.change_role(m, role)
+    return f"{m.user.display_name} is now {m.get_role_display().lower()}"
+
+
+def _remove_member(request, workspace, pk):
+    m = _member(workspace, pk)
+    _check_owner_rights(request, workspace, m.role, m)
+    accounts.remove_member(m)
+    return f"Removed {m.user.display_name} from the workspace"
+
+
+def _create_team(request, workspace, pk):
+    team = tickets.create_team(workspace, by=_by(request), name=request.POST.get("name", ""))
+    return f"Team {team.name} created"
+
+
+def _team_members(request, workspace, pk):
+    team = get_object_or_404(Team, workspace=workspace, pk=pk)
+    ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+    members = [
+        m.user
+        for m in Membership.objects.filter(workspace=workspace, user_id__in=ids).select_related(
+            "user"
+        )
+        if ROLE_RANK[m.role] >= ROLE_RANK[Role.AGENT]
+    ]
+    tickets.set_team_members(team, members, by=_by(request))
+    return f"{team.name} has {len(members)} member{'s' if len(members) != 1 else ''}"
+
+
+def _delete_team(request, workspace, pk):
+    team = get_object_or_404(Team, workspace=workspace, pk=pk)
+    tickets.delete_team(team, by=_by(request))
+    return f"Team {team.name} deleted; its tickets keep their other fields"
+
+
+def _create_tag(request, workspace, pk):
+    tag = tickets.create_tag(workspace, by=_by(request), name=request.POST.get("name", ""))
+    return f"Tag {tag.name} created"
+
+
+def _delete_tag(request, workspace, pk):
+    tag = get_object_or_404(Tag, workspace=workspace, pk=pk)
+    tickets.delete_tag(tag, by=_by(request))
+    return f"Tag {tag.name} deleted"
+
+
+def _create_macro(request, workspace, pk):
+    post = request.POST
+    actions = {"status": post["status"]} if post.get("status") else {}
+    if post.get("add_tag", "").strip():
+        actions["add_tags"] = [post["add_tag"].strip()]
+    macro = tickets.create_macro(
+        workspace,
+        by=_by(request),
+        name=post.get("name", ""),
+        body=post.get("body", ""),
+        visibility=post.get("visibility") or "public",
+        actions=actions,
+    )
+    return f"Macro {macro.name} created"
+
+
+def _delete_macro(request, workspace, pk):
+    macro = get_object_or_404(Macro, workspace=workspace, pk=pk)
+    tickets.delete_macro(macro, by=_by(request))
+    return f"Macro {macro.name} deleted"
+
+
+def _create_token(request, workspace, pk):
+    membership = require_role(request.user, workspace)
+    _, secret = accounts.create_api_token(workspace, request.user, request.POST.get("name", ""))
+    # Shown once, on this answer only (not stored in the session or a message).
+    return _page(request, workspace, membership, new_token=secret)
+
+
+def _revoke_token(request, workspace, pk):
+    token = get_object_or_404(ApiToken, workspace=workspace, user=request.user, pk=pk)
+    accounts.revoke_api_token(token)
+    return f"Token {token.name} revoked"
+
+
+ACTIONS = {
+    "workspace": _save_workspace,
+    "invite": _invite,
+    "role": _change_role,
+    "remove": _remove_member,
+    "team": _create_team,
+    "team-members": _team_members,
+    "team-delete": _delete_team,
+    "tag": _create_tag,
+    "tag-delete": _delete_tag,
+    "macro": _create_macro,
+    "macro-delete": _delete_macro,
+    "token": _create_token,
+    "token-revoke": _revoke_token,
+}
+PERSONAL = {"token", "token-revoke"}  # every member manages their own API tokens
