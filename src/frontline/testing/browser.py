@@ -132,12 +132,22 @@ def new_page(chromium, demo_server):
         c.close()
 
 
+def ready(page) -> None:
+    """Wait until the page script runs and, on live pages, its websocket is open (a change
+    made before that would not reach the page)."""
+    page.wait_for_function(
+        "document.documentElement.dataset.appReady === '1' && "
+        "(!document.body.dataset.live || document.documentElement.dataset.socket === 'open')"
+    )
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/sign-in/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/w/**")
+    ready(page)
 
 
 def screenshot(page, name: str) -> Path:

@@ -3,6 +3,7 @@ search as the API; every view checks membership (404 for other workspaces)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from frontline.tickets.inbox import inbox_page, inbox_views, view_count
 from frontline.tickets.models import Macro, Message, Priority, Status, Team
 from frontline.tickets.search import ORDERS, QueryError
 from frontline.tickets.timeline import timeline
+
+MAX_FILES = 10  # attachments per message from the composer
 
 
 def _workspace(request: HttpRequest, slug: str) -> tuple[Workspace, Membership]:
@@ -72,6 +75,10 @@ def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
 
 
+def _status(exc: ServiceError) -> int:
+    return exc.status if exc.status in (403, 409, 413, 422) else 422
+
+
 def _bulk_choices(workspace: Workspace) -> dict:
     return {
         "statuses": Status.choices,
@@ -107,6 +114,11 @@ def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
         "agents": _agents(workspace),
         "teams": Team.objects.filter(workspace=workspace).order_by("name"),
         "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+        "macro_texts": [
+            (m.name, services.render_macro_body(m, ticket, Actor.of(user)))
+            for m in Macro.objects.filter(workspace=workspace).order_by("name")
+            if m.body
+        ],
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
         "other_tickets": visible_tickets(user, workspace)
         .filter(requester_id=ticket.requester_id)
@@ -140,17 +152,22 @@ def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
         return render(request, "tickets/ticket.html", context, status=409)
     try:
-        if kind == "note":
-            services.add_note(ticket, by=by, body=body)
-        elif kind == "reply":
-            services.reply(ticket, by=by, body=body, status=status)
-        else:
+        if kind not in ("reply", "note"):
             raise ServiceError("Choose a reply or an internal note")
+        with transaction.atomic():
+            files = [
+                services.store_attachment(workspace, f, by=request.user)
+                for f in request.FILES.getlist("attachments")[:MAX_FILES]
+            ]
+            if kind == "note":
+                services.add_note(ticket, by=by, body=body, attachments=files)
+            else:
+                services.reply(ticket, by=by, body=body, status=status, attachments=files)
     except ServiceError as exc:
         context = _ticket_context(
             request.user, workspace, membership, ticket, draft=body, draft_kind=kind, error=str(exc)
         )
-        return render(request, "tickets/ticket.html", context, status=422)
+        return render(request, "tickets/ticket.html", context, status=_status(exc))
     messages.success(request, "Note added" if kind == "note" else "Reply sent")
     return redirect("ticket", slug=slug, number=number)
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from frontline.testing.browser import screenshot, sign_in
+from frontline.testing.browser import ready, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,7 @@ def test_customer_submits_a_request_follows_it_by_email_link_and_answers(new_pag
     amara = new_page()
     sign_in(amara, "amara@demo.frontline.test")
     amara.goto(f"/w/demo/tickets/{number}/")
+    ready(amara)
     assert "order.txt" in amara.locator("#timeline").inner_text()
     amara.get_by_label("Internal note").check()
     amara.get_by_label("Message").fill("Card batch 7781 was delayed at the printer.")

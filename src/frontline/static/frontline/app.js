@@ -37,6 +37,7 @@ document.addEventListener("change", function (e) {
       (e.key === "/" && document.getElementById("q") && (document.getElementById("q").focus(), true));
     if (done) e.preventDefault();
   });
+  document.documentElement.dataset.appReady = "1"; // for the browser tests
 })();
 
 // Live updates: a websocket per page (data-live on <body>). Change notices refresh the
@@ -102,9 +103,13 @@ document.addEventListener("change", function (e) {
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}${path}`);
-    socket.addEventListener("open", () => { retry = 1000; });
+    socket.addEventListener("open", () => {
+      retry = 1000;
+      document.documentElement.dataset.socket = "open";
+    });
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", (e) => {
+      document.documentElement.dataset.socket = "closed";
       if (e.code === 4403) return; // not allowed: do not retry
       others.clear();
       showPresence();
@@ -124,6 +129,45 @@ document.addEventListener("change", function (e) {
       if (!typing) { typing = true; send("typing"); }
       clearTimeout(idle);
       idle = setTimeout(() => { typing = false; send("viewing"); }, 5000);
+    });
+  }
+})();
+
+// Composer: drop files onto the form to attach them; insert a macro's text at the cursor.
+(function () {
+  const zone = document.getElementById("composer");
+  const input = document.getElementById("attachments");
+  const list = document.getElementById("attachment-list");
+  if (!zone || !input) return;
+  function show() {
+    list.replaceChildren(...Array.from(input.files, (f) => {
+      const li = document.createElement("li");
+      li.textContent = `${f.name} (${Math.ceil(f.size / 1024)} KB)`;
+      return li;
+    }));
+  }
+  input.addEventListener("change", show);
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("dragging"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("dragging");
+    const all = new DataTransfer();
+    for (const f of input.files) all.items.add(f);
+    for (const f of e.dataTransfer.files) all.items.add(f);
+    input.files = all.files;
+    show();
+  });
+  const macro = document.getElementById("insert-macro");
+  const body = document.getElementById("body");
+  if (macro && body) {
+    macro.addEventListener("change", () => {
+      if (!macro.value) return;
+      const at = body.selectionStart ?? body.value.length;
+      body.value = body.value.slice(0, at) + macro.value + body.value.slice(body.selectionEnd ?? at);
+      macro.value = "";
+      body.focus();
+      body.dispatchEvent(new Event("input"));
     });
   }
 })();

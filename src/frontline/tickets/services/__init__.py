@@ -39,6 +39,7 @@ from frontline.tickets.services.tickets import (
     bulk_update,
     create_ticket,
     merge_tickets,
+    render_macro_body,
     reply,
     update_ticket,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "find_customers",
     "merge_customers",
     "merge_tickets",
+    "render_macro_body",
     "reply",
     "set_team_members",
     "store_attachment",

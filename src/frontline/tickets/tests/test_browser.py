@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from frontline.testing.browser import screenshot, sign_in
+from frontline.testing.browser import ready, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +23,18 @@ def test_agent_finds_a_ticket_replies_with_a_macro_and_a_colleague_sees_it(new_p
     screenshot(amara, "inbox-search")
     first.get_by_role("link").first.click()
     amara.wait_for_url(f"**/tickets/{number}/")
+    ready(amara)
 
     # Write a reply with the keyboard shortcut, then apply a macro.
     amara.keyboard.press("r")
     amara.keyboard.type("Thanks for your patience, we are looking into it.")
     amara.get_by_role("button", name="Send").click()
     amara.get_by_text("Reply sent").wait_for()
-    amara.get_by_label("Macro").select_option(label="Ask for transaction details")
+    # Insert a macro's text into the composer (filled in for this customer), then clear it.
+    amara.get_by_label("Insert a macro's text").select_option(label="Card replacement ordered")
+    assert "a new card is on its way" in amara.get_by_label("Message").input_value()
+    amara.get_by_label("Message").fill("")
+    amara.get_by_label("Macro", exact=True).select_option(label="Ask for transaction details")
     amara.get_by_role("button", name="Apply macro").click()
     amara.get_by_text("Applied").wait_for()
     assert amara.get_by_label("Status", exact=True).input_value() == "pending"
@@ -51,9 +56,18 @@ def test_a_note_is_marked_internal_and_a_viewer_cannot_write(new_page):
     agent.locator("table.tickets tbody tr[data-ticket] a").first.click()
     agent.get_by_label("Internal note").check()
     agent.get_by_label("Message").fill("Customer called, asked for a callback.")
+    # A file dropped onto the composer is attached.
+    dropped = agent.evaluate_handle(
+        "() => { const dt = new DataTransfer();"
+        " dt.items.add(new File(['call log'], 'call-log.txt', {type: 'text/plain'}));"
+        " return dt; }"
+    )
+    agent.dispatch_event("#composer", "drop", {"dataTransfer": dropped})
+    assert "call-log.txt" in agent.locator("#attachment-list").inner_text()
     agent.get_by_role("button", name="Send").click()
     note = agent.locator("li.message-internal").last
     assert "asked for a callback" in note.inner_text()
+    assert "call-log.txt" in note.inner_text()
     assert "Internal note" in note.inner_text()
 
     viewer = new_page()
@@ -89,9 +103,11 @@ def test_two_agents_on_one_ticket_see_each_other_and_replies_live(new_page):
     amara.get_by_role("link", name=re.compile("All open")).click()
     url = amara.locator("table.tickets tbody tr[data-ticket] a").first.get_attribute("href")
     amara.goto(url)
+    ready(amara)
     lucas = new_page()
     sign_in(lucas, "lucas@demo.frontline.test")
     lucas.goto(url)
+    ready(lucas)
 
     amara.get_by_text("Lucas Martin is viewing").wait_for()
     lucas.get_by_text("Amara Okafor is viewing").wait_for()
@@ -118,7 +134,9 @@ def test_two_agents_on_one_ticket_see_each_other_and_replies_live(new_page):
 def test_the_inbox_updates_live_when_a_colleague_changes_a_ticket(new_page):
     lucas = new_page()
     sign_in(lucas, "lucas@demo.frontline.test")
-    lucas.get_by_role("link", name=re.compile("All open")).click()
+    with lucas.expect_navigation():
+        lucas.get_by_role("link", name=re.compile("All open")).click()
+    ready(lucas)
     row = lucas.locator("table.tickets tbody tr[data-ticket]").last
     number = row.get_attribute("data-ticket")
     url = row.get_by_role("link").first.get_attribute("href")

@@ -344,3 +344,49 @@ def test_viewers_and_strangers_cannot_bulk_change(viewer, stranger, workspace, t
     assert signed_in(stranger).post(url, form).status_code == 404
     ticket.refresh_from_db()
     assert ticket.priority == "normal"
+
+
+def test_reply_with_attachments(agent, workspace, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in(agent)
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    client.post(
+        reply,
+        {
+            "kind": "reply",
+            "body": "Here is the form to fill in.",
+            "attachments": [SimpleUploadedFile("form.pdf", b"%PDF-1.4 form", "application/pdf")],
+        },
+    )
+    message = ticket.messages.get(body_text="Here is the form to fill in.")
+    assert [a.filename for a in message.attachments.all()] == ["form.pdf"]
+    html = client.get(ticket_url(ticket)).content.decode()
+    assert "form.pdf" in html
+
+
+def test_an_oversized_attachment_is_refused_and_the_draft_kept(agent, workspace, ticket, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.FRONTLINE_MAX_ATTACHMENT_BYTES = 10
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    response = signed_in(agent).post(
+        reply,
+        {
+            "kind": "reply",
+            "body": "Big file attached",
+            "attachments": [SimpleUploadedFile("big.bin", b"x" * 100)],
+        },
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.content.decode()
+    assert "Big file attached" in response.content.decode()
+    assert not ticket.messages.filter(body_text="Big file attached").exists()
+
+
+def test_macro_texts_are_offered_for_insertion_filled_in(agent, workspace, ticket):
+    services.create_macro(
+        workspace, by=Actor.of(agent), name="Greeting", body="Hi {{requester.first_name}},"
+    )
+    page = signed_in(agent).get(ticket_url(ticket))
+    assert ("Greeting", "Hi Carla,") in page.context["macro_texts"]
