@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from frontline.accounts.models import User, Workspace
 from frontline.tickets.access import visible_tickets
 from frontline.tickets.models import SavedView, Ticket
-from frontline.tickets.search import Page, find_tickets
+from frontline.tickets.search import Page, count_tickets, find_tickets
 
 
 @dataclass
@@ -47,7 +47,7 @@ def inbox_views(user: User, workspace: Workspace) -> list[InboxView]:
 
 
 def view_count(user: User, workspace: Workspace, view: InboxView) -> int:
-    return find_tickets(user, workspace, view.query, limit=1, base=view.base(user, workspace)).total
+    return count_tickets(user, workspace, view.query, base=view.base(user, workspace))
 
 
 def inbox_page(

@@ -22,7 +22,16 @@ from frontline.tickets.models import PRIORITY_RANK, Ticket
 from frontline.tickets.search import fulltext
 from frontline.tickets.search.query import Query, QueryError, apply_filters, parse_query
 
-__all__ = ["ORDERS", "Hit", "Page", "Query", "QueryError", "find_tickets", "parse_query"]
+__all__ = [
+    "ORDERS",
+    "Hit",
+    "Page",
+    "Query",
+    "QueryError",
+    "count_tickets",
+    "find_tickets",
+    "parse_query",
+]
 
 # order name -> (model field, descending)
 ORDERS = {
@@ -100,6 +109,23 @@ def find_tickets(
             else tickets.exclude(pk__in=subquery)
         )
     return _keyset_page(tickets, query, order, limit, _decode(cursor, "after"))
+
+
+def count_tickets(
+    user: User, workspace: Workspace, text: str = "", *, base: QuerySet[Ticket] | None = None
+) -> int:
+    """How many tickets find_tickets would report, without loading any (inbox counts)."""
+    query = parse_query(text)
+    tickets = base if base is not None else visible_tickets(user, workspace)
+    tickets = apply_filters(tickets, query, user=user, workspace=workspace)
+    if tickets.query.is_empty():
+        return 0
+    if query.positive_terms:
+        return fulltext.count(tickets, fulltext.match_expression(query))
+    if query.terms:
+        expression = fulltext.match_expression(query, negative_only=True)
+        tickets = tickets.exclude(pk__in=fulltext.matching_ids(expression))
+    return tickets.count()
 
 
 def _relevance_page(

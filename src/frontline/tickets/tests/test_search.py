@@ -262,3 +262,12 @@ def test_index_only_is_off_when_other_workspaces_have_documents(workspace, other
     expected = connection.vendor == "postgresql"  # its index has a workspace column
     assert fulltext.index_only(workspace.pk) is expected
     assert fulltext.index_only(other_workspace.pk) is expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "refund", "refund -double", "-refund", "status:open", "refund status:pending"]
+)
+def test_count_tickets_agrees_with_the_total_of_a_search(agent, workspace, tickets, text):
+    from frontline.tickets.search import count_tickets
+
+    assert count_tickets(agent, workspace, text) == find_tickets(agent, workspace, text).total
