@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "frontline.accounts",
     "frontline.tickets",
     "frontline.portal",

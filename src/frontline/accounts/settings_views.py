@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from frontline.accounts import services as accounts
+from frontline.accounts import two_factor
 from frontline.accounts.access import require_role
 from frontline.accounts.models import ROLE_RANK, ApiToken, Membership, Role, Workspace
 from frontline.lib.errors import ServiceError
@@ -26,6 +27,12 @@ def _page(request, workspace, membership, **extra) -> HttpResponse:
         "workspace": workspace,
         "membership": membership,
         "is_admin": admin,
+        "two_factor_on": two_factor.is_enabled(request.user),
+        "two_factor_setup": (
+            two_factor.setup_details(device)
+            if (device := two_factor.pending_device(request.user))
+            else None
+        ),
         "tokens": ApiToken.objects.filter(
             workspace=workspace, user=request.user, revoked_at__isnull=True
         ).order_by("-created_at"),
@@ -202,6 +209,21 @@ def _revoke_token(request, workspace, pk):
     return f"Token {token.name} revoked"
 
 
+def _two_factor_start(request, workspace, pk):
+    two_factor.start_setup(request.user)
+    return "Scan the code with your authenticator app, then enter the 6 digits it shows"
+
+
+def _two_factor_confirm(request, workspace, pk):
+    two_factor.confirm_setup(request.user, request.POST.get("code", ""))
+    return "Two-factor sign-in is on: you will be asked for a code when you sign in"
+
+
+def _two_factor_disable(request, workspace, pk):
+    two_factor.disable(request.user, request.POST.get("password", ""))
+    return "Two-factor sign-in is off"
+
+
 ACTIONS = {
     "workspace": _save_workspace,
     "invite": _invite,
@@ -216,5 +238,9 @@ ACTIONS = {
     "macro-delete": _delete_macro,
     "token": _create_token,
     "token-revoke": _revoke_token,
+    "2fa-start": _two_factor_start,
+    "2fa-confirm": _two_factor_confirm,
+    "2fa-disable": _two_factor_disable,
 }
-PERSONAL = {"token", "token-revoke"}  # every member manages their own API tokens
+# Every member manages their own API tokens and two-factor sign-in.
+PERSONAL = {"token", "token-revoke", "2fa-start", "2fa-confirm", "2fa-disable"}

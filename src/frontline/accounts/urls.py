@@ -6,6 +6,7 @@ from frontline.accounts import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-in/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
