@@ -1,6 +1,6 @@
 """Tickets: list and search, create, read, update, conversation, merge, bulk, events."""
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -29,6 +29,7 @@ from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Attachment, Customer, Macro, Message, Ticket
 from frontline.tickets.search import find_tickets
+from frontline.tickets.services.attachments import attachment_response
 
 router = Router(tags=["tickets"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 422: Error}
@@ -273,8 +274,4 @@ def download_attachment(request: HttpRequest, attachment_id: int):
         access_ticket(c.user, c.workspace, a.message.ticket.number)  # 404 if not visible
     elif a.uploaded_by_id != c.user.pk:
         raise Http404("No such attachment")
-    response = FileResponse(a.file.open("rb"), as_attachment=True, filename=a.filename)
-    response["Content-Type"] = a.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(a)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tickets/<int:number>/", views.ticket_detail, name="portal_ticket"),
     path("tickets/<int:number>/reply", views.reply, name="portal_reply"),
     path("tickets/<int:number>/solve", views.solve, name="portal_solve"),
+    path("files/<int:attachment_id>", views.download, name="portal_download"),
 ]

@@ -15,7 +15,8 @@ from frontline.accounts.models import Workspace
 from frontline.lib.errors import ServiceError
 from frontline.portal import services
 from frontline.tickets.access import access_ticket_as_customer, customer_tickets
-from frontline.tickets.models import Customer
+from frontline.tickets.models import Attachment, Customer, Message
+from frontline.tickets.services.attachments import attachment_response
 from frontline.tickets.timeline import timeline
 
 SESSION_KEY = "portal_customers"  # {workspace id: customer id}
@@ -152,6 +153,22 @@ def reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return render(request, "portal/ticket.html", context, status=422)
     messages.success(request, "Your message was sent")
     return redirect("portal_ticket", slug=slug, number=landed.number)
+
+
+def download(request: HttpRequest, slug: str, attachment_id: int) -> HttpResponse:
+    """A file on a public message of one of the customer's own tickets."""
+    workspace = _workspace(slug)
+    customer = _customer(request, workspace)
+    if customer is None:
+        raise Http404("Sign in first")
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("message"),
+        workspace=workspace,
+        pk=attachment_id,
+        message__visibility=Message.Visibility.PUBLIC,
+        message__ticket__in=customer_tickets(customer),
+    )
+    return attachment_response(attachment)
 
 
 @require_POST

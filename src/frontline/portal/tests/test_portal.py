@@ -183,3 +183,32 @@ def test_a_customer_of_one_workspace_cannot_use_another(workspace, other_workspa
     )
     url = reverse("portal_ticket", args=[other_workspace.slug, other.number])
     assert client.get(url).status_code == 302  # not signed in there
+
+
+def test_customers_download_files_on_their_public_messages_only(
+    workspace, agent, customer, ticket, other_workspace
+):
+    def upload(name):
+        return tickets.store_attachment(
+            workspace, SimpleUploadedFile(name, b"%PDF-1.4 " + name.encode()), by=agent
+        )
+
+    public, internal = upload("guide.pdf"), upload("fraud-notes.pdf")
+    tickets.reply(ticket, by=Actor.of(agent), body="See the guide.", attachments=[public])
+    tickets.add_note(ticket, by=Actor.of(agent), body="Internal.", attachments=[internal])
+    client = signed_in_customer(Client(), workspace, customer.email)
+    page = client.get(reverse("portal_ticket", args=[workspace.slug, ticket.number]))
+    assert "guide.pdf" in page.content.decode() and "fraud-notes" not in page.content.decode()
+    file = client.get(reverse("portal_download", args=[workspace.slug, public.pk]))
+    assert file.status_code == 200
+    assert b"".join(file.streaming_content).startswith(b"%PDF-1.4 guide.pdf")
+    assert file["Content-Disposition"].startswith("attachment")
+    assert file["X-Content-Type-Options"] == "nosniff"
+    assert (
+        client.get(reverse("portal_download", args=[workspace.slug, internal.pk])).status_code
+        == 404
+    )
+    assert (
+        Client().get(reverse("portal_download", args=[workspace.slug, public.pk])).status_code
+        == 404
+    )

@@ -7,6 +7,7 @@ import filetype
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 
 from frontline.accounts.models import User, Workspace
 from frontline.lib.errors import ServiceError, invalid
@@ -74,3 +75,15 @@ def _looks_textual(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The file, always as a download (never rendered inline, so an uploaded HTML or SVG
+    cannot run scripts), with its original name. Callers check access first."""
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )
+    response["Content-Type"] = attachment.content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
