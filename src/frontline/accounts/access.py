@@ -31,6 +31,23 @@ def require_role(user: User, workspace: Workspace, minimum: str = Role.VIEWER) -
     return m
 
 
+def workspace_member(
+    user: User, slug: str, minimum: str = Role.VIEWER
+) -> tuple[Workspace, Membership]:
+    """The workspace named by a URL slug and the user's membership of it (404 when either
+    is missing, 403 below `minimum`): the first line of every workspace page."""
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is None:
+        raise Http404("No such workspace")
+    return workspace, require_role(user, workspace, minimum)
+
+
+def agent_memberships(workspace: Workspace):
+    """Memberships of the people who may work tickets (agents and up)."""
+    roles = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.AGENT]]
+    return Membership.objects.filter(workspace=workspace, role__in=roles).select_related("user")
+
+
 def can_manage(user: User, workspace: Workspace) -> bool:
     m = membership(user, workspace)
     return m is not None and m.has_role(Role.ADMIN)

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts import services as accounts
 from frontline.accounts import two_factor
-from frontline.accounts.access import require_role
-from frontline.accounts.models import ROLE_RANK, ApiToken, Membership, Role, Workspace
+from frontline.accounts.access import agent_memberships, require_role, workspace_member
+from frontline.accounts.models import ApiToken, Membership, Role, Workspace
 from frontline.lib.errors import ServiceError
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
@@ -58,21 +58,19 @@ def _page(request, workspace, membership, **extra) -> HttpResponse:
 
 @login_required
 def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_object_or_404(Workspace, slug=slug)
-    membership = require_role(request.user, workspace, Role.VIEWER)
+    workspace, membership = workspace_member(request.user, slug)
     return _page(request, workspace, membership)
 
 
 @login_required
 @require_POST
 def settings_action(request: HttpRequest, slug: str, action: str, pk: int | None = None):
-    workspace = get_object_or_404(Workspace, slug=slug)
-    require_role(request.user, workspace, Role.VIEWER)
+    workspace, membership = workspace_member(request.user, slug)
     handler = ACTIONS.get(action)
     if handler is None:
         raise PermissionDenied("Unknown action")
-    if action not in PERSONAL:
-        require_role(request.user, workspace, Role.ADMIN)
+    if action not in PERSONAL and not membership.has_role(Role.ADMIN):
+        raise PermissionDenied("This needs the admin role or higher")
     try:
         result = handler(request, workspace, pk)
     except ServiceError as exc:
@@ -146,13 +144,7 @@ def _create_team(request, workspace, pk):
 def _team_members(request, workspace, pk):
     team = get_object_or_404(Team, workspace=workspace, pk=pk)
     ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
-    members = [
-        m.user
-        for m in Membership.objects.filter(workspace=workspace, user_id__in=ids).select_related(
-            "user"
-        )
-        if ROLE_RANK[m.role] >= ROLE_RANK[Role.AGENT]
-    ]
+    members = [m.user for m in agent_memberships(workspace).filter(user_id__in=ids)]
     tickets.set_team_members(team, members, by=_by(request))
     return f"{team.name} has {len(members)} member{'s' if len(members) != 1 else ''}"
 

@@ -11,15 +11,20 @@ from django.utils.http import urlsafe_base64_encode
 from frontline.accounts.models import User, Workspace
 
 
+def _choose_password_link(user: User) -> str:
+    """Django's one-time password reset link (made in the task, never stored in the queue)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.FRONTLINE_BASE_URL + reverse("password_reset_confirm", args=[uid, token])
+
+
 @task(queue_name="email")
 def send_password_reset(user_id: int) -> None:
     """A password reset link; the token is made here so it is never stored in the queue."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.FRONTLINE_BASE_URL + reverse("password_reset_confirm", args=[uid, token])
+    link = _choose_password_link(user)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     send_mail(
         "Reset your Frontline password",
@@ -43,10 +48,7 @@ def send_invitation(user_id: int, workspace_id: int, inviter: str) -> None:
     if user.has_usable_password():
         how = f"Sign in as usual: {settings.FRONTLINE_BASE_URL}{reverse('sign_in')}"
     else:
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        link = settings.FRONTLINE_BASE_URL + reverse("password_reset_confirm", args=[uid, token])
-        how = f"Choose your password here to get started:\n{link}"
+        how = f"Choose your password here to get started:\n{_choose_password_link(user)}"
     send_mail(
         f"{inviter} invited you to {workspace.name} on Frontline",
         f"Hello {user.display_name},\n\n{inviter} added you to {workspace.name}, where the "

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from frontline.accounts.access import require_role
-from frontline.accounts.models import Role, Workspace
+from frontline.accounts.access import workspace_member
+from frontline.accounts.models import Role
 from frontline.lib.errors import ServiceError
 from frontline.tickets import services
 from frontline.tickets.access import visible_tickets
@@ -20,14 +20,9 @@ from frontline.tickets.models import Company, Customer, CustomerEmail
 PAGE_SIZE = 50
 
 
-def _workspace(request: HttpRequest, slug: str, role: str = Role.VIEWER):
-    workspace = get_object_or_404(Workspace, slug=slug)
-    return workspace, require_role(request.user, workspace, role)
-
-
 @login_required
 def customer_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     q = request.GET.get("q", "")
     customers = services.find_customers(workspace, q).annotate(
         ticket_count=Count("tickets", distinct=True)
@@ -58,7 +53,7 @@ def _customer_context(request, workspace, membership, customer, **extra):
 
 @login_required
 def customer_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     customer = get_object_or_404(
         Customer.objects.select_related("company"), workspace=workspace, pk=pk
     )
@@ -72,7 +67,7 @@ def customer_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def customer_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace, membership = _workspace(request, slug, Role.AGENT)
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     customer = get_object_or_404(Customer, workspace=workspace, pk=pk)
     post = request.POST
     changes = {k: post.get(k, "") for k in ("name", "phone", "language", "external_id", "notes")}
@@ -97,7 +92,7 @@ def customer_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def customer_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Merge the customer who owns the given address (a duplicate) into this one."""
-    workspace, membership = _workspace(request, slug, Role.AGENT)
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     target = get_object_or_404(Customer, workspace=workspace, pk=pk)
     address = request.POST.get("duplicate", "").strip().lower()
     found = CustomerEmail.objects.filter(workspace=workspace, email=address).first()
@@ -115,7 +110,7 @@ def customer_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def company_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     q = request.GET.get("q", "").strip()
     companies = Company.objects.filter(workspace=workspace).annotate(
         customer_count=Count("customers")
@@ -132,7 +127,7 @@ def company_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def company_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     company = get_object_or_404(Company, workspace=workspace, pk=pk)
     return render(
         request,

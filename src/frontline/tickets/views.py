@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from frontline.accounts.access import require_role
-from frontline.accounts.models import ROLE_RANK, Membership, Role, Workspace
+from frontline.accounts.access import agent_memberships, workspace_member
+from frontline.accounts.models import Membership, Role, Workspace
 from frontline.lib.errors import ServiceError
 from frontline.tickets import services
 from frontline.tickets.access import access_ticket, visible_tickets
@@ -23,14 +23,9 @@ from frontline.tickets.timeline import timeline
 MAX_FILES = 10  # attachments per message from the composer
 
 
-def _workspace(request: HttpRequest, slug: str) -> tuple[Workspace, Membership]:
-    workspace = get_object_or_404(Workspace, slug=slug)
-    return workspace, require_role(request.user, workspace, Role.VIEWER)
-
-
 @login_required
 def inbox(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     views = inbox_views(request.user, workspace)
     key = request.GET.get("view") or "mine"
     current = next((v for v in views if v.key == key), None)
@@ -61,14 +56,14 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "error": error,
             "can_write": can_write,
-            **(_bulk_choices(workspace) if can_write else {}),
+            **(_choices(workspace) if can_write else {}),
         },
     )
 
 
 @login_required
 def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number)
     return render(
         request, "tickets/ticket.html", _ticket_context(request.user, workspace, membership, ticket)
@@ -79,44 +74,36 @@ def _status(exc: ServiceError) -> int:
     return exc.status if exc.status in (403, 409, 413, 422) else 422
 
 
-def _bulk_choices(workspace: Workspace) -> dict:
+def _choices(workspace: Workspace) -> dict:
+    """The options of the property and bulk-action menus."""
     return {
         "statuses": Status.choices,
         "priorities": Priority.choices,
         "agents": _agents(workspace),
         "teams": Team.objects.filter(workspace=workspace).order_by("name"),
-        "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+        "macros": list(Macro.objects.filter(workspace=workspace).order_by("name")),
     }
 
 
 def _agents(workspace: Workspace):
-    members = (
-        Membership.objects.filter(
-            workspace=workspace, role__in=[r for r, rank in ROLE_RANK.items() if rank >= 2]
-        )
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
-    return [m.user for m in members]
+    return [m.user for m in agent_memberships(workspace).order_by("user__name", "user__email")]
 
 
 def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
+    entries = timeline(ticket)
+    choices = _choices(workspace)
     return {
         "workspace": workspace,
         "membership": membership,
         "can_write": membership.has_role(Role.AGENT),
         "ticket": ticket,
-        "timeline": timeline(ticket),
-        "last_message_id": ticket.messages.order_by("-id").values_list("id", flat=True).first()
-        or 0,
-        "statuses": Status.choices,
-        "priorities": Priority.choices,
-        "agents": _agents(workspace),
-        "teams": Team.objects.filter(workspace=workspace).order_by("name"),
-        "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+        "timeline": entries,
+        # The newest message the page shows, for the "someone replied meanwhile" check.
+        "last_message_id": max((e.message.pk for e in entries if e.message), default=0),
+        **choices,
         "macro_texts": [
             (m.name, services.render_macro_body(m, ticket, Actor.of(user)))
-            for m in Macro.objects.filter(workspace=workspace).order_by("name")
+            for m in choices["macros"]
             if m.body
         ],
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
@@ -133,7 +120,7 @@ def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
 def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """A public reply or an internal note, optionally after applying a macro. On an error
     the page comes back with what the agent wrote, so nothing is lost."""
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number, write=True)
     by = Actor.of(request.user)
     body = request.POST.get("body", "")
@@ -176,7 +163,7 @@ def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_POST
 def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """The properties sidebar: status, priority, assignee, team, tags."""
-    workspace, membership = _workspace(request, slug)
+    workspace, membership = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number, write=True)
     post = request.POST
     changes: dict = {}
@@ -203,7 +190,7 @@ def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    workspace, _ = _workspace(request, slug)
+    workspace, _ = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number, write=True)
     macro = get_object_or_404(Macro, workspace=workspace, pk=request.POST.get("macro") or 0)
     try:
@@ -220,8 +207,7 @@ def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def bulk(request: HttpRequest, slug: str) -> HttpResponse:
     """Bulk actions on the tickets ticked in the inbox: status, priority, assignee, team,
     a tag to add, a macro; each ticket goes through the same services, one by one."""
-    workspace, _ = _workspace(request, slug)
-    require_role(request.user, workspace, Role.AGENT)
+    workspace, _ = workspace_member(request.user, slug, Role.AGENT)
     back = request.POST.get("next", "")
     if not back.startswith(f"/w/{slug}/"):
         back = reverse("inbox", args=[slug])

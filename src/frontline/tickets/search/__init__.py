@@ -87,28 +87,13 @@ def find_tickets(
         raise QueryError(f"Unknown order '{order}'; use relevance or one of {', '.join(ORDERS)}")
     if order == RELEVANCE and not query.positive_terms:
         order = "-updated_at"
-    tickets = base if base is not None else visible_tickets(user, workspace)
-    tickets = apply_filters(tickets, query, user=user, workspace=workspace)
+    tickets = _filtered(user, workspace, query, base)
     if tickets.query.is_empty():
         return Page(total=0, order=order)
-
     if order == RELEVANCE:
-        # With words only and a searcher who sees the whole workspace, the full-text index
-        # alone can count and rank the matches (no look-up of each matching ticket).
-        whole = base is None and not query.filters and not query.numbers
-        scope = workspace.pk if whole and sees_all_tickets(user, workspace) else None
-        if not fulltext.index_only(scope):
-            scope = None
+        scope = _index_scope(user, workspace, query, base)
         return _relevance_page(tickets, query, limit, _decode(cursor, "offset"), scope)
-    if query.terms:
-        expression = fulltext.match_expression(query, negative_only=not query.positive_terms)
-        subquery = fulltext.matching_ids(expression)
-        tickets = (
-            tickets.filter(pk__in=subquery)
-            if query.positive_terms
-            else tickets.exclude(pk__in=subquery)
-        )
-    return _keyset_page(tickets, query, order, limit, _decode(cursor, "after"))
+    return _keyset_page(_matching(tickets, query), query, order, limit, _decode(cursor, "after"))
 
 
 def count_tickets(
@@ -116,16 +101,38 @@ def count_tickets(
 ) -> int:
     """How many tickets find_tickets would report, without loading any (inbox counts)."""
     query = parse_query(text)
-    tickets = base if base is not None else visible_tickets(user, workspace)
-    tickets = apply_filters(tickets, query, user=user, workspace=workspace)
+    tickets = _filtered(user, workspace, query, base)
     if tickets.query.is_empty():
         return 0
+    if query.positive_terms:  # counted as the relevance page counts
+        scope = _index_scope(user, workspace, query, base)
+        return fulltext.count(tickets, fulltext.match_expression(query), scope)
+    return _matching(tickets, query).count()
+
+
+def _filtered(user, workspace, query: Query, base: QuerySet[Ticket] | None) -> QuerySet[Ticket]:
+    """The tickets the user may see (or `base`), narrowed by the query's filters."""
+    tickets = base if base is not None else visible_tickets(user, workspace)
+    return apply_filters(tickets, query, user=user, workspace=workspace)
+
+
+def _index_scope(user, workspace, query: Query, base) -> int | None:
+    """The workspace id when the full-text index alone can count and rank the matches:
+    words only, a searcher who sees the whole workspace (no look-up of each match)."""
+    whole = base is None and not query.filters and not query.numbers
+    scope = workspace.pk if whole and sees_all_tickets(user, workspace) else None
+    return scope if fulltext.index_only(scope) else None
+
+
+def _matching(tickets: QuerySet[Ticket], query: Query) -> QuerySet[Ticket]:
+    """`tickets` narrowed to those whose text matches the query's words (if any)."""
+    if not query.terms:
+        return tickets
+    expression = fulltext.match_expression(query, negative_only=not query.positive_terms)
+    subquery = fulltext.matching_ids(expression)
     if query.positive_terms:
-        return fulltext.count(tickets, fulltext.match_expression(query))
-    if query.terms:
-        expression = fulltext.match_expression(query, negative_only=True)
-        tickets = tickets.exclude(pk__in=fulltext.matching_ids(expression))
-    return tickets.count()
+        return tickets.filter(pk__in=subquery)
+    return tickets.exclude(pk__in=subquery)
 
 
 def _relevance_page(
