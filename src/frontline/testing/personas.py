@@ -89,3 +89,27 @@ def other_ticket(other_workspace, stranger):
         body="Confidential refund request",
         requester_email="gina@globex-customer.test",
     )
+
+
+def signed_in(user: User):
+    """A test client with `user` signed in."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_tasks() -> None:
+    """What the task worker does: run everything queued, then stop."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """Rate limits count in the cache; a test using this starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

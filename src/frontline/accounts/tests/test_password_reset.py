@@ -4,21 +4,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from frontline.testing.personas import run_tasks
 
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-
-
-def run_tasks():
-    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def test_reset_by_email_link_then_sign_in_with_the_new_password(agent):

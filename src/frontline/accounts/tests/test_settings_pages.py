@@ -5,21 +5,14 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from frontline.accounts.models import ApiToken, Membership, User
-from frontline.testing.personas import PASSWORD
+from frontline.testing.personas import PASSWORD, run_tasks, signed_in
 from frontline.tickets.models import Macro, Tag, Team
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def act(client, workspace, action, pk=None, **data):
@@ -37,7 +30,7 @@ def test_admin_invites_a_new_person_who_sets_a_password_and_signs_in(admin, work
     user = User.objects.get(email="nia@acme.test")
     assert Membership.objects.get(user=user, workspace=workspace).role == "agent"
     assert not user.has_usable_password()
-    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+    run_tasks()
     (invitation,) = mail.outbox
     assert "invited you to Acme Support" in invitation.subject
     link = re.search(r"http://\S+/reset/\S+/", invitation.body).group(0)

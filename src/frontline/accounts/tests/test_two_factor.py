@@ -4,7 +4,6 @@ code as well as the password."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -13,12 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from frontline.accounts import two_factor
 from frontline.testing.personas import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def code_for(device: TOTPDevice, later: int = 0) -> str:

@@ -6,29 +6,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from frontline.lib import clock
 from frontline.portal import services
+from frontline.testing.personas import run_tasks
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-
-
-def run_tasks():
-    """What the task worker does: run everything queued, then stop."""
-    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def link_in(message) -> str:

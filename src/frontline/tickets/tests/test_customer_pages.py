@@ -1,20 +1,14 @@
 """Agents find customers, read their history, fix their details and merge duplicates."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from frontline.testing.personas import signed_in
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Customer, Event, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_customer_list_searches_names_addresses_and_companies(agent, workspace, customer):

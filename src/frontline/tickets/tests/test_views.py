@@ -1,28 +1,15 @@
 """The agent workspace pages as members use them, and what others may not see or do."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from frontline.testing.personas import PASSWORD
+from frontline.testing.personas import PASSWORD, signed_in
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Message
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # Sign-in attempts are counted in the cache; each test starts with none.
-    cache.clear()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def ticket_url(ticket):
