@@ -6,6 +6,7 @@ Plain functions, as everywhere: views call them, tasks send the emails they sche
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,7 +17,14 @@ from frontline.lib.errors import ServiceError, invalid
 from frontline.portal.models import PortalLink
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
-from frontline.tickets.models import Channel, Customer, CustomerEmail, Status, Ticket
+from frontline.tickets.models import (
+    Channel,
+    Customer,
+    CustomerEmail,
+    CustomField,
+    Status,
+    Ticket,
+)
 
 LINK_LIFETIME = timedelta(minutes=30)
 MAX_FILES = 5
@@ -30,13 +38,19 @@ def submit_request(
     subject: str,
     body: str,
     files: list[UploadedFile] = (),
+    custom_fields: dict[str, Any] | None = None,
 ) -> Ticket:
     """A request from the public web form: the ticket, its files, and (after commit) a
-    confirmation email with a link to follow it in the portal."""
+    confirmation email with a link to follow it in the portal. Customers may fill in
+    only the custom fields marked public."""
     if not (name or "").strip():
         raise invalid("name", "Tell us your name")
     if len(files) > MAX_FILES:
         raise invalid("attachments", f"at most {MAX_FILES} files")
+    custom_fields = custom_fields or {}
+    public = set(public_fields(workspace).values_list("key", flat=True))
+    if hidden := sorted(set(custom_fields) - public):
+        raise invalid(f"custom_fields.{hidden[0]}", "is not a field customers can fill in")
     with transaction.atomic():
         customer = tickets.customer_for_email(workspace, email, name=name.strip())
         attachments = [tickets.store_attachment(workspace, f, by=None) for f in files]
@@ -48,9 +62,15 @@ def submit_request(
             requester=customer,
             channel=Channel.WEB,
             attachments=attachments,
+            custom_fields=custom_fields,
         )
         _send_link_on_commit(ticket.requester, "confirmation", ticket.number)
     return ticket
+
+
+def public_fields(workspace: Workspace):
+    """The custom fields customers see on the web form and in the portal."""
+    return CustomField.objects.filter(workspace=workspace, public=True)
 
 
 def request_sign_in_link(workspace: Workspace, email: str) -> None:

@@ -15,6 +15,7 @@ from frontline.accounts.models import Workspace
 from frontline.lib.errors import ServiceError
 from frontline.portal import services
 from frontline.tickets.access import access_ticket_as_customer, customer_tickets
+from frontline.tickets.fields import form_errors, form_rows, form_values, shown_values
 from frontline.tickets.models import Attachment, Customer, Message
 from frontline.tickets.services.attachments import attachment_response
 from frontline.tickets.timeline import timeline
@@ -53,29 +54,34 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 def new_request(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = _workspace(slug)
     form = {k: request.POST.get(k, "") for k in ("name", "email", "subject", "body")}
+    definitions = list(services.public_fields(workspace))
+    fields = form_values(definitions, request.POST)
+
+    def page(status=200, error="", field_errors=None):
+        rows = form_rows(definitions, fields, field_errors)
+        context = _base(workspace, form=form, fields=rows, error=error)
+        return render(request, "portal/new_request.html", context, status=status)
+
     if request.method != "POST":
         customer = _customer(request, workspace)
         if customer:
             form |= {"name": customer.name, "email": customer.email}
-        return render(request, "portal/new_request.html", _base(workspace, form=form))
+        return page()
     if request.POST.get(HONEYPOT):
         return redirect("portal_sent", slug=slug)  # a bot: pretend, store nothing
     if getattr(request, "limited", False):
-        error = "You have sent many requests in a short time. Please wait a while and retry."
-        return render(
-            request, "portal/new_request.html", _base(workspace, form=form, error=error), status=429
-        )
+        return page(429, "You have sent many requests in a short time. Please wait a while.")
     try:
         ticket = services.submit_request(
-            workspace, files=request.FILES.getlist("attachments"), **form
+            workspace,
+            files=request.FILES.getlist("attachments"),
+            custom_fields={k: v for k, v in fields.items() if v not in (None, "", [])},
+            **form,
         )
     except ServiceError as exc:
-        return render(
-            request,
-            "portal/new_request.html",
-            _base(workspace, form=form, error=str(exc)),
-            status=exc.status if exc.status in (413, 422) else 422,
-        )
+        errors = form_errors(exc)
+        message = "Please check the fields marked below" if errors else str(exc)
+        return page(exc.status if exc.status in (413, 422) else 422, message, errors)
     request.session["portal_last_ticket"] = ticket.number
     return redirect("portal_sent", slug=slug)
 
@@ -134,6 +140,7 @@ def _ticket_context(workspace, customer, ticket, **extra):
         customer=customer,
         ticket=ticket,
         timeline=timeline(ticket, for_customer=True),
+        fields=shown_values(services.public_fields(workspace), ticket.custom_fields),
         **extra,
     )
 

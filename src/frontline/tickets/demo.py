@@ -214,7 +214,9 @@ def create_demo(
         services.create_custom_field(
             ws, by=by, key="intent", label="Intent", type="select", choices=intents
         )
-        services.create_custom_field(ws, by=by, key="account_number", label="Account number")
+        services.create_custom_field(
+            ws, by=by, key="account_number", label="Account number", public=True
+        )
         services.create_custom_field(ws, by=by, key="vip", label="VIP customer", type="boolean")
         services.create_macro(
             ws,

@@ -80,3 +80,63 @@ def missing_required(workspace_id: int, values: dict[str, Any]) -> list[str]:
     """Keys of required fields without a value (a ticket cannot be solved without them)."""
     required = CustomField.objects.filter(workspace_id=workspace_id, required=True)
     return [d.key for d in required if values.get(d.key) in (None, "", [])]
+
+
+# ---- HTML forms ------------------------------------------------------------------------
+
+FORM_PREFIX = "cf_"
+
+
+def form_values(definitions, post) -> dict[str, Any]:
+    """Custom-field values from an HTML form (inputs named cf_<key>), typed for
+    clean_custom_fields. Fields the form did not carry are left out, so they keep their
+    value; an empty input removes the value."""
+    values: dict[str, Any] = {}
+    for d in definitions:
+        name = FORM_PREFIX + d.key
+        if d.type == CustomField.Type.MULTISELECT:
+            # A hidden marker says the list was on the form, even with nothing ticked.
+            if name + "__present" in post:
+                values[d.key] = post.getlist(name)
+        elif name in post:
+            raw = post[name].strip()
+            if d.type == CustomField.Type.BOOLEAN:
+                values[d.key] = {"yes": True, "no": False}.get(raw)
+            else:
+                values[d.key] = raw
+    return values
+
+
+def form_errors(exc: ServiceError) -> dict[str, str]:
+    """{field key: message} for showing each custom-field error next to its input."""
+    prefix = "custom_fields."
+    return {d.field[len(prefix) :]: d.message for d in exc.details if d.field.startswith(prefix)}
+
+
+def form_rows(definitions, values: dict[str, Any], errors: dict[str, str] | None = None):
+    """What the _custom_field_inputs partial needs for each field."""
+    errors = errors or {}
+    return [
+        {
+            "field": d,
+            "name": FORM_PREFIX + d.key,
+            "value": values.get(d.key),
+            "error": errors.get(d.key, ""),
+        }
+        for d in definitions
+    ]
+
+
+def shown_values(definitions, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) of the fields that have a value, for read-only display."""
+    shown = []
+    for d in definitions:
+        value = values.get(d.key)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        shown.append((d.label, str(value)))
+    return shown

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontline.accounts.models import User
-from frontline.tickets.models import Event, Message, Team, Ticket
+from frontline.tickets.models import CustomField, Event, Message, Team, Ticket
 
 # Event kinds shown as quiet lines (messages are shown as themselves).
 _FIELDS = {
@@ -43,12 +43,35 @@ def timeline(ticket: Ticket, *, for_customer: bool = False) -> list[Entry]:
         .order_by("created_at", "id")
     )
     names = _names(events)
+    labels = _field_labels(ticket, events)
     for e in events:
         field = _FIELDS[e.kind]
-        before, after = (names.get((field, v), v) for v in (e.before, e.after))
-        entries.append(Entry(e.created_at, actor=_actor(e), text=_change(field, before, after)))
+        if field == "fields":
+            text = _field_changes(labels, e.before or {}, e.after or {})
+        else:
+            before, after = (names.get((field, v), v) for v in (e.before, e.after))
+            text = _change(field, before, after)
+        entries.append(Entry(e.created_at, actor=_actor(e), text=text))
     entries.sort(key=lambda x: x.at)
     return entries
+
+
+def _field_labels(ticket: Ticket, events: list[Event]) -> dict[str, str]:
+    if not any(e.kind == "ticket.custom_fields" for e in events):
+        return {}
+    return dict(
+        CustomField.objects.filter(workspace_id=ticket.workspace_id).values_list("key", "label")
+    )
+
+
+def _field_changes(labels: dict[str, str], before: dict, after: dict) -> str:
+    """One line for a change of custom fields: "Plan: Free → Pro; Seats: none → 12"."""
+    keys = sorted(set(before) | set(after))
+    return "; ".join(
+        _change(labels.get(k, k), before.get(k), after.get(k))
+        for k in keys
+        if before.get(k) != after.get(k)
+    )
 
 
 def _names(events: list[Event]) -> dict:
@@ -58,7 +81,7 @@ def _names(events: list[Event]) -> dict:
         field = _FIELDS[e.kind]
         if field in ids:
             ids[field] |= {v for v in (e.before, e.after) if isinstance(v, int)}
-    names = {}
+    names: dict = {}
     for u in User.objects.filter(pk__in=ids["assignee"]):
         names[("assignee", u.pk)] = u.display_name
     for t in Team.objects.filter(pk__in=ids["team"]):
@@ -78,10 +101,10 @@ def _change(field: str, before, after) -> str:
     def show(v):
         if v in (None, "", [], {}):
             return "none"
+        if isinstance(v, bool):
+            return "yes" if v else "no"
         if isinstance(v, list):
             return ", ".join(map(str, v))
-        if isinstance(v, dict):
-            return ", ".join(f"{k}={val}" for k, val in v.items())
         return str(v)
 
     return f"{field}: {show(before)} → {show(after)}"

@@ -15,8 +15,9 @@ from frontline.lib.errors import ServiceError
 from frontline.tickets import services
 from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
+from frontline.tickets.fields import form_errors, form_rows, form_values
 from frontline.tickets.inbox import inbox_page, inbox_views, view_count
-from frontline.tickets.models import Macro, Message, Priority, Status, Team
+from frontline.tickets.models import CustomField, Macro, Message, Priority, Status, Team
 from frontline.tickets.search import ORDERS, QueryError
 from frontline.tickets.timeline import timeline
 
@@ -85,11 +86,25 @@ def _choices(workspace: Workspace) -> dict:
     }
 
 
+def _field_definitions(workspace: Workspace) -> list[CustomField]:
+    return list(CustomField.objects.filter(workspace=workspace))
+
+
 def _agents(workspace: Workspace):
     return [m.user for m in agent_memberships(workspace).order_by("user__name", "user__email")]
 
 
-def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
+def _ticket_context(
+    user,
+    workspace,
+    membership,
+    ticket,
+    *,
+    definitions=None,
+    field_values=None,
+    field_errors=None,
+    **extra,
+) -> dict:
     entries = timeline(ticket)
     choices = _choices(workspace)
     return {
@@ -107,6 +122,11 @@ def _ticket_context(user, workspace, membership, ticket, **extra) -> dict:
             if m.body
         ],
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
+        "custom_field_rows": form_rows(
+            definitions or _field_definitions(workspace),
+            ticket.custom_fields if field_values is None else field_values,
+            field_errors,
+        ),
         "other_tickets": visible_tickets(user, workspace)
         .filter(requester_id=ticket.requester_id)
         .exclude(pk=ticket.pk)
@@ -162,7 +182,8 @@ def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """The properties sidebar: status, priority, assignee, team, tags."""
+    """The properties sidebar: status, priority, assignee, team, tags, custom fields.
+    On an error the page comes back with what the agent chose and the error by the field."""
     workspace, membership = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number, write=True)
     post = request.POST
@@ -178,10 +199,22 @@ def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
     if "tags" in post:
         changes["tags"] = [t for t in (s.strip() for s in post["tags"].split(",")) if t]
+    definitions = _field_definitions(workspace)
+    if fields := form_values(definitions, post):
+        changes["custom_fields"] = fields
     try:
         services.update_ticket(ticket, by=Actor.of(request.user), changes=changes)
     except ServiceError as exc:
-        context = _ticket_context(request.user, workspace, membership, ticket, error=str(exc))
+        context = _ticket_context(
+            request.user,
+            workspace,
+            membership,
+            ticket,
+            property_error=exc.message if form_errors(exc) else str(exc),
+            definitions=definitions,
+            field_values={**ticket.custom_fields, **fields},
+            field_errors=form_errors(exc),
+        )
         return render(request, "tickets/ticket.html", context, status=422)
     messages.success(request, "Ticket updated")
     return redirect("ticket", slug=slug, number=number)

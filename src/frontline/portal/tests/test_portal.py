@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from frontline.lib import clock
+from frontline.lib.errors import ServiceError
 from frontline.portal import services
 from frontline.testing.personas import run_tasks
 from frontline.tickets import services as tickets
@@ -71,6 +72,42 @@ def test_web_form_errors_keep_what_was_typed(workspace):
     html = response.content.decode()
     assert "Please keep this text" in html and "email" in html.lower()
     assert not Ticket.objects.filter(workspace=workspace).exists()
+
+
+def test_public_custom_fields_are_on_the_web_form_and_private_ones_are_not(workspace, agent):
+    by = Actor.of(agent)
+    tickets.create_custom_field(
+        workspace, by=by, key="order", label="Order number", type="number", public=True
+    )
+    tickets.create_custom_field(workspace, by=by, key="risk", label="Risk score", type="number")
+    client = Client()
+    form = client.get(reverse("portal_new", args=[workspace.slug])).content.decode()
+    assert "Order number" in form and "Risk score" not in form
+
+    bad = submit(client, workspace, cf_order="abc", body="Keep me")
+    assert bad.status_code == 422
+    html = bad.content.decode()
+    assert "Order number must be a number" in html and 'value="abc"' in html
+    assert "Keep me" in html
+
+    # A field that is not public cannot be set by a customer, even by hand.
+    assert submit(client, workspace, cf_risk="99").status_code == 302
+    assert submit(client, workspace, cf_order="1234").status_code == 302
+    first, second = Ticket.objects.filter(workspace=workspace).order_by("pk")
+    assert first.custom_fields == {} and second.custom_fields == {"order": 1234}
+    with pytest.raises(ServiceError, match="customers can fill in"):
+        services.submit_request(
+            workspace,
+            name="Dana",
+            email="dana@example.com",
+            subject="Hi",
+            body="x",
+            custom_fields={"risk": 5},
+        )
+
+    signed_in_customer(client, workspace)
+    page = client.get(reverse("portal_ticket", args=[workspace.slug, second.number]))
+    assert "Order number" in page.content.decode() and "1234" in page.content.decode()
 
 
 def test_bots_filling_the_honeypot_create_nothing(workspace):

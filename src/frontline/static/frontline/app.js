@@ -64,6 +64,11 @@ document.addEventListener("change", function (e) {
       // Keep the tickets the agent ticked for a bulk action.
       const ticked = new Set(Array.from(now.querySelectorAll("input[name=numbers]:checked"), (i) => i.value));
       next.querySelectorAll("input[name=numbers]").forEach((i) => { i.checked = ticked.has(i.value); });
+      // And status lines such as "Saved" that this page wrote.
+      now.querySelectorAll("[data-keep][id]").forEach((el) => {
+        const twin = next.querySelector(`#${el.id}`);
+        if (twin) twin.textContent = el.textContent;
+      });
       now.replaceWith(next);
     }
   }
@@ -170,4 +175,38 @@ document.addEventListener("change", function (e) {
       body.dispatchEvent(new Event("input"));
     });
   }
+})();
+
+// Ticket properties save as soon as they change (no reload, so a draft reply is kept).
+// On an error the sidebar comes back with the message next to the field.
+// Listening on the document keeps working after the sidebar is replaced; the status line
+// is looked up each time because a live refresh may have replaced it meanwhile.
+(function () {
+  const say = (text) => {
+    const state = document.getElementById("save-state");
+    if (state) state.textContent = text;
+  };
+  document.addEventListener("change", async (e) => {
+    const form = e.target.closest("#sidebar form.properties");
+    if (!form) return;
+    say("Saving…");
+    const response = await fetch(form.action, {
+      method: "POST", body: new FormData(form), headers: { "X-Requested-With": "live" },
+    });
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const swap = (id) => {
+      const now = document.getElementById(id);
+      const next = fresh.getElementById(id);
+      if (now && next) now.replaceWith(next);
+    };
+    swap("timeline");
+    swap("ticket-meta");
+    if (response.ok) {
+      say("Saved");
+      return;
+    }
+    const focused = document.activeElement && document.activeElement.id;
+    swap("sidebar");
+    if (focused) document.getElementById(focused)?.focus();
+  });
 })();

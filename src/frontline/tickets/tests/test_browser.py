@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from frontline.testing.browser import ready, screenshot, sign_in
 
@@ -144,9 +145,20 @@ def test_the_inbox_updates_live_when_a_colleague_changes_a_ticket(new_page):
     amara = new_page()
     sign_in(amara, "amara@demo.frontline.test")
     amara.goto(url)
+    ready(amara)
+    # Properties save as soon as they change, without leaving the page.
+    amara.get_by_label("Message").fill("A draft that must survive")
+    saved = amara.locator("#save-state")
     amara.get_by_label("Priority").select_option("urgent")
-    amara.get_by_role("button", name="Save").click()
-    amara.get_by_text("Ticket updated").wait_for()
+    expect(saved).to_have_text("Saved")
+    amara.get_by_label("Account number").fill("GB-0042")
+    with amara.expect_response(lambda r: r.url.endswith("/update")):
+        amara.get_by_label("Account number").press("Tab")
+    expect(saved).to_have_text("Saved")
+    assert amara.get_by_label("Message").input_value() == "A draft that must survive"
+    amara.reload()
+    assert amara.get_by_label("Account number").input_value() == "GB-0042"
+    assert amara.get_by_label("Priority").input_value() == "urgent"
 
     # Lucas did not reload: the ticket moved to the top of his list, now urgent.
     top = lucas.locator("table.tickets tbody tr[data-ticket]").first

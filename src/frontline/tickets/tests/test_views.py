@@ -192,6 +192,49 @@ def test_properties_save_assignee_team_tags(agent, agent2, workspace, ticket):
     assert sorted(t.name for t in ticket.tags.all()) == ["cards", "vip"]
 
 
+def test_custom_fields_are_edited_in_the_sidebar(agent, workspace, ticket):
+    by = Actor.of(agent)
+    services.create_custom_field(
+        workspace, by=by, key="plan", label="Plan", type="select", choices=["Free", "Pro"]
+    )
+    services.create_custom_field(workspace, by=by, key="seats", label="Seats", type="number")
+    services.create_custom_field(workspace, by=by, key="vip", label="VIP", type="boolean")
+    services.create_custom_field(
+        workspace, by=by, key="areas", label="Areas", type="multiselect", choices=["A", "B"]
+    )
+    client = signed_in(agent)
+    page = client.get(ticket_url(ticket)).content.decode()
+    assert 'name="cf_plan"' in page and 'name="cf_areas"' in page
+    url = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    form = {"cf_plan": "Pro", "cf_seats": "12", "cf_vip": "yes", "cf_areas__present": "1"}
+    response = client.post(url, {**form, "cf_areas": ["B", "A"]})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.custom_fields == {"plan": "Pro", "seats": 12, "vip": True, "areas": ["A", "B"]}
+    # The timeline tells who changed which field, by its label.
+    timeline = client.get(ticket_url(ticket)).content.decode()
+    assert "Plan: none → Pro" in timeline and "VIP: none → yes" in timeline
+    # Unticking every box clears the list; an empty select clears the value.
+    client.post(url, {"cf_plan": "", "cf_areas__present": "1"})
+    ticket.refresh_from_db()
+    assert ticket.custom_fields == {"seats": 12, "vip": True}
+
+
+def test_a_bad_custom_field_value_is_shown_by_its_field_and_kept(agent, workspace, ticket):
+    services.create_custom_field(
+        workspace, by=Actor.of(agent), key="seats", label="Seats", type="number"
+    )
+    client = signed_in(agent)
+    url = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    response = client.post(url, {"cf_seats": "twelve", "priority": "high"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Seats must be a number" in page
+    assert 'value="twelve"' in page  # what the agent typed is still there
+    ticket.refresh_from_db()
+    assert ticket.priority == "normal" and ticket.custom_fields == {}
+
+
 def test_viewers_read_but_cannot_change(viewer, workspace, ticket):
     client = signed_in(viewer)
     page = client.get(ticket_url(ticket))
