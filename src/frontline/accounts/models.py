@@ -24,8 +24,11 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    # Business hours per weekday ({"mon": [["09:00", "17:00"]], ...}); used by SLAs later.
+    # Business hours per weekday ({"mon": [["09:00", "17:00"]], ...}); see business_hours.
     business_hours = models.JSONField(default=dict, blank=True)
+    # Shown in the agent workspace and the help center; a raster image checked on upload.
+    logo = models.FileField(upload_to="logos/", blank=True)
+    logo_type = models.CharField(max_length=40, blank=True)
     agent_ticket_visibility = models.CharField(
         max_length=20, choices=TicketVisibility.choices, default=TicketVisibility.ALL
     )

@@ -9,11 +9,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from frontline.accounts import business_hours
 from frontline.accounts.models import (
     ROLE_RANK,
     ApiToken,
@@ -100,10 +104,13 @@ def _keep_one_owner(membership: Membership) -> None:
 
 
 def update_workspace(workspace: Workspace, **changes) -> Workspace:
-    """Change the workspace profile: name, time_zone, agent_ticket_visibility."""
-    unknown = set(changes) - {"name", "time_zone", "agent_ticket_visibility"}
+    """Change the workspace profile: name, time_zone, agent_ticket_visibility,
+    business_hours."""
+    unknown = set(changes) - {"name", "time_zone", "agent_ticket_visibility", "business_hours"}
     if unknown:
         raise invalid(sorted(unknown)[0], "is not a workspace setting")
+    if "business_hours" in changes:
+        changes["business_hours"] = business_hours.clean(changes["business_hours"])
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"] or len(changes["name"]) > 200:
@@ -121,6 +128,39 @@ def update_workspace(workspace: Workspace, **changes) -> Workspace:
     for key, value in changes.items():
         setattr(workspace, key, value)
     workspace.save(update_fields=list(changes))
+    return workspace
+
+
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+MAX_LOGO_BYTES = 512 * 1024
+
+
+def set_logo(workspace: Workspace, upload: UploadedFile) -> Workspace:
+    """Replace the workspace logo. Only PNG, JPEG, GIF or WebP, judged by the content (an
+    SVG could carry scripts), up to 512 KB."""
+    if not upload.size:
+        raise invalid("logo", "The file is empty")
+    if upload.size > MAX_LOGO_BYTES:
+        raise invalid("logo", "A logo can be at most 512 KB")
+    content = upload.read()
+    kind = filetype.guess(content[:8192])
+    if kind is None or kind.mime not in LOGO_TYPES:
+        raise invalid("logo", "A logo must be a PNG, JPEG, GIF or WebP image")
+    old = workspace.logo.name
+    name = f"{workspace.pk}-{hashlib.sha256(content).hexdigest()[:16]}.{kind.extension}"
+    workspace.logo.save(name, ContentFile(content), save=False)
+    workspace.logo_type = kind.mime
+    workspace.save(update_fields=["logo", "logo_type"])
+    if old and old != workspace.logo.name:
+        workspace.logo.storage.delete(old)
+    return workspace
+
+
+def remove_logo(workspace: Workspace) -> Workspace:
+    if workspace.logo:
+        workspace.logo.delete(save=False)
+    workspace.logo_type = ""
+    workspace.save(update_fields=["logo", "logo_type"])
     return workspace
 
 

@@ -1,5 +1,6 @@
-"""Workspace settings: profile, members and invitations, teams, tags, macros (owners and
-admins), and each member's own API tokens. One page; every form posts to one action,
+"""Workspace settings: profile, business hours, logo, members and invitations, teams,
+tags, custom fields, macros, shared views (owners and admins), and each member's own
+views, two-factor sign-in and API tokens. One page; every form posts to one action,
 which calls one service and comes back with a message."""
 
 import zoneinfo
@@ -9,16 +10,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from frontline.accounts import business_hours, two_factor
 from frontline.accounts import services as accounts
-from frontline.accounts import two_factor
 from frontline.accounts.access import agent_memberships, require_role, workspace_member
 from frontline.accounts.models import ApiToken, Membership, Role, Workspace
 from frontline.lib.errors import ServiceError
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
-from frontline.tickets.models import Macro, Status, Tag, Team
+from frontline.tickets.models import CustomField, Macro, SavedView, Status, Tag, Team
+from frontline.tickets.services.config import CHOICE_TYPES, VIEW_ORDERS
+
+ORDER_LABELS = {
+    "-updated_at": "Recently updated first",
+    "updated_at": "Longest untouched first",
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
+    "-priority": "Most urgent first",
+    "priority": "Least urgent first",
+    "-number": "Highest number first",
+    "number": "Lowest number first",
+}
 
 
 def _page(request, workspace, membership, **extra) -> HttpResponse:
@@ -33,6 +47,8 @@ def _page(request, workspace, membership, **extra) -> HttpResponse:
             if (device := two_factor.pending_device(request.user))
             else None
         ),
+        "my_views": SavedView.objects.filter(workspace=workspace, owner=request.user),
+        "view_orders": [(o, ORDER_LABELS[o]) for o in VIEW_ORDERS],
         "tokens": ApiToken.objects.filter(
             workspace=workspace, user=request.user, revoked_at__isnull=True
         ).order_by("-created_at"),
@@ -49,6 +65,13 @@ def _page(request, workspace, membership, **extra) -> HttpResponse:
             .order_by("name"),
             "tags": Tag.objects.filter(workspace=workspace).order_by("name"),
             "macros": Macro.objects.filter(workspace=workspace).order_by("name"),
+            "fields": CustomField.objects.filter(workspace=workspace),
+            "field_types": CustomField.Type.choices,
+            "shared_views": SavedView.objects.filter(workspace=workspace, owner__isnull=True),
+            "hours": [
+                (day, business_hours.DAY_NAMES[day], text)
+                for day, text in business_hours.as_text(workspace.business_hours).items()
+            ],
             "statuses": Status.choices,
             "time_zones": sorted(zoneinfo.available_timezones()),
             "visibilities": Workspace.TicketVisibility.choices,
@@ -95,6 +118,25 @@ def _save_workspace(request, workspace, pk):
         agent_ticket_visibility=post.get("agent_ticket_visibility", ""),
     )
     return "Workspace saved"
+
+
+def _save_hours(request, workspace, pk):
+    texts = {day: request.POST.get(f"hours_{day}", "") for day in business_hours.DAYS}
+    accounts.update_workspace(workspace, business_hours=business_hours.from_text(texts))
+    return "Business hours saved"
+
+
+def _upload_logo(request, workspace, pk):
+    upload = request.FILES.get("logo")
+    if upload is None:
+        raise ServiceError("Choose an image file for the logo")
+    accounts.set_logo(workspace, upload)
+    return "Logo saved"
+
+
+def _remove_logo(request, workspace, pk):
+    accounts.remove_logo(workspace)
+    return "Logo removed"
 
 
 def _check_owner_rights(request, workspace, role: str, target: Membership | None = None):
@@ -188,6 +230,79 @@ def _delete_macro(request, workspace, pk):
     return f"Macro {macro.name} deleted"
 
 
+def _choices(text: str) -> list[str]:
+    return [c.strip() for c in text.replace("\n", ",").split(",") if c.strip()]
+
+
+def _field_form(post, *, new: bool) -> dict:
+    data = {
+        "label": post.get("label", ""),
+        "required": post.get("required") == "on",
+        "public": post.get("public") == "on",
+    }
+    kind = post.get("type", CustomField.Type.TEXT) if new else None
+    if new:
+        data["type"] = kind
+    if "choices" in post and (not new or kind in CHOICE_TYPES):
+        data["choices"] = _choices(post["choices"])
+    return data
+
+
+def _create_field(request, workspace, pk):
+    field = tickets.create_custom_field(
+        workspace,
+        by=_by(request),
+        key=request.POST.get("key", ""),
+        **_field_form(request.POST, new=True),
+    )
+    return f"Field {field.label} created (key {field.key})"
+
+
+def _update_field(request, workspace, pk):
+    field = get_object_or_404(CustomField, workspace=workspace, pk=pk)
+    changes = _field_form(request.POST, new=False)
+    if field.type not in CHOICE_TYPES:
+        changes.pop("choices", None)
+    tickets.update_custom_field(field, by=_by(request), changes=changes)
+    return f"Field {field.label} saved"
+
+
+def _delete_field(request, workspace, pk):
+    field = get_object_or_404(CustomField, workspace=workspace, pk=pk)
+    tickets.delete_custom_field(field, by=_by(request))
+    return f"Field {field.label} deleted; tickets keep the values they had"
+
+
+def _create_view(request, workspace, pk):
+    post = request.POST
+    shared = post.get("shared") == "on"
+    if shared and not require_role(request.user, workspace).has_role(Role.ADMIN):
+        raise ServiceError("Only admins share views with the whole workspace", status=403)
+    view = tickets.create_view(
+        workspace,
+        by=_by(request),
+        shared=shared,
+        name=post.get("name", ""),
+        query=post.get("query", ""),
+        # The inbox may be sorted by something a view cannot keep (such as relevance).
+        order=post["order"] if post.get("order") in VIEW_ORDERS else "-updated_at",
+    )
+    if post.get("open"):  # saved from the inbox: show the new view
+        messages.success(request, f"View {view.name} saved")
+        return redirect(f"{reverse('inbox', args=[workspace.slug])}?view=v{view.pk}")
+    return f"View {view.name} saved"
+
+
+def _delete_view(request, workspace, pk):
+    view = get_object_or_404(SavedView, workspace=workspace, pk=pk)
+    if view.owner_id != request.user.pk and not (
+        view.owner_id is None and require_role(request.user, workspace).has_role(Role.ADMIN)
+    ):
+        raise PermissionDenied("Not your view")
+    tickets.delete_view(view, by=_by(request))
+    return f"View {view.name} deleted"
+
+
 def _create_token(request, workspace, pk):
     membership = require_role(request.user, workspace)
     _, secret = accounts.create_api_token(workspace, request.user, request.POST.get("name", ""))
@@ -228,11 +343,28 @@ ACTIONS = {
     "tag-delete": _delete_tag,
     "macro": _create_macro,
     "macro-delete": _delete_macro,
+    "hours": _save_hours,
+    "logo": _upload_logo,
+    "logo-remove": _remove_logo,
+    "field": _create_field,
+    "field-update": _update_field,
+    "field-delete": _delete_field,
+    "view": _create_view,
+    "view-delete": _delete_view,
     "token": _create_token,
     "token-revoke": _revoke_token,
     "2fa-start": _two_factor_start,
     "2fa-confirm": _two_factor_confirm,
     "2fa-disable": _two_factor_disable,
 }
-# Every member manages their own API tokens and two-factor sign-in.
-PERSONAL = {"token", "token-revoke", "2fa-start", "2fa-confirm", "2fa-disable"}
+# Every member manages their own API tokens, two-factor sign-in and views (sharing a
+# view and deleting a shared one need the admin role: checked in the handlers).
+PERSONAL = {
+    "token",
+    "token-revoke",
+    "2fa-start",
+    "2fa-confirm",
+    "2fa-disable",
+    "view",
+    "view-delete",
+}

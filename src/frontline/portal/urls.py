@@ -13,4 +13,5 @@ urlpatterns = [
     path("tickets/<int:number>/reply", views.reply, name="portal_reply"),
     path("tickets/<int:number>/solve", views.solve, name="portal_solve"),
     path("files/<int:attachment_id>", views.download, name="portal_download"),
+    path("logo", views.logo, name="portal_logo"),
 ]

@@ -6,12 +6,14 @@ shows only the public conversation, never internal notes.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from frontline.accounts import business_hours
 from frontline.accounts.models import Workspace
+from frontline.lib import clock
 from frontline.lib.errors import ServiceError
 from frontline.portal import services
 from frontline.tickets.access import access_ticket_as_customer, customer_tickets
@@ -36,7 +38,15 @@ def _customer(request: HttpRequest, workspace: Workspace) -> Customer | None:
 
 
 def _base(workspace, **extra) -> dict:
-    return {"workspace": workspace, "portal": True, **extra}
+    return {
+        "workspace": workspace,
+        "portal": True,
+        "hours": business_hours.summary(workspace.business_hours),
+        "open_now": business_hours.is_open(
+            workspace.business_hours, workspace.time_zone, clock.now()
+        ),
+        **extra,
+    }
 
 
 def home(request: HttpRequest, slug: str) -> HttpResponse:
@@ -186,6 +196,18 @@ def solve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     services.mark_solved(ticket, customer)
     messages.success(request, "Thanks! We marked your request as solved.")
     return redirect("portal_ticket", slug=slug, number=number)
+
+
+def logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workspace logo, public like the help center it brands. Only raster types are
+    accepted on upload, and the type is sent as checked then."""
+    workspace = _workspace(slug)
+    if not workspace.logo:
+        raise Http404("No logo")
+    response = FileResponse(workspace.logo.open("rb"), content_type=workspace.logo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @require_POST

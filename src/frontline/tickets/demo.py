@@ -202,6 +202,14 @@ def create_demo(
         ws = accounts.create_workspace(
             "Demo Bank Support", SLUG, time_zone="Europe/London", owner=owner
         )
+        weekdays = ("mon", "tue", "wed", "thu", "fri")
+        accounts.update_workspace(
+            ws,
+            business_hours={
+                **{d: [["08:00", "18:00"]] for d in weekdays},
+                "sat": [["09:00", "13:00"]],
+            },
+        )
         by = Actor.of(owner)
         admin = _member(ws, "Adrian Admin", Role.ADMIN, password_hash)
         _member(ws, "Vic Viewer", Role.VIEWER, password_hash)

@@ -213,3 +213,10 @@ def test_owner_runs_the_workspace_from_settings(new_page):
     page.get_by_role("button", name="Create token").click()
     assert page.locator("#new-token").inner_text().startswith("fl_")
     screenshot(page, "settings")
+    # A new public field appears on the customers' web form.
+    page.get_by_label("Label", exact=True).last.fill("Order reference")
+    page.locator("#fields").get_by_label("Public").last.check()
+    page.get_by_role("button", name="Create field").click()
+    page.get_by_text("Field Order reference created").wait_for()
+    page.goto("/support/demo/new/")
+    page.get_by_label("Order reference").wait_for()
