@@ -1,4 +1,5 @@
-"""One-time sign-in links that customers receive by email (no password needed)."""
+"""How customers sign in to the help center: one-time links sent by email (no password
+needed), or a password they chose after signing in with a link."""
 
 from django.db import models
 
@@ -14,3 +15,11 @@ class PortalLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class CustomerPassword(models.Model):
+    """A customer's optional help-center password (a Django password hash)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="password")
+    password_hash = models.CharField(max_length=256)
+    updated_at = models.DateTimeField()

@@ -1,4 +1,5 @@
-"""The customer side: the public web form, one-time sign-in links, the customer's replies.
+"""The customer side: the public web form, sign-in (one-time links or an optional
+password), the customer's replies.
 
 Plain functions, as everywhere: views call them, tasks send the emails they schedule.
 """
@@ -8,13 +9,16 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, invalid
-from frontline.portal.models import PortalLink
+from frontline.portal.models import CustomerPassword, PortalLink
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.models import (
@@ -127,6 +131,45 @@ def redeem_link(workspace: Workspace, secret: str) -> Customer:
         link.used_at = clock.now()
         link.save(update_fields=["used_at"])
     return link.customer
+
+
+def set_password(customer: Customer, password: str) -> None:
+    """Let a signed-in customer choose a password (they proved the address with a link)."""
+    try:
+        password_validation.validate_password(password or "")
+    except ValidationError as exc:
+        raise invalid("password", " ".join(exc.messages)) from None
+    CustomerPassword.objects.update_or_create(
+        customer=customer,
+        defaults={"password_hash": make_password(password), "updated_at": clock.now()},
+    )
+
+
+def remove_password(customer: Customer) -> None:
+    CustomerPassword.objects.filter(customer=customer).delete()
+
+
+def sign_in_with_password(workspace: Workspace, email: str, password: str) -> Customer:
+    """The customer with this address and password. The same error whether the address is
+    unknown, has no password or the password is wrong, and the same work (a hash check)
+    in every case, so neither the answer nor its time tells who is a customer."""
+    stored = (
+        CustomerPassword.objects.filter(
+            customer__workspace=workspace,
+            customer__emails__email=(email or "").strip().lower(),
+        )
+        .select_related("customer")
+        .first()
+    )
+    if stored is None:
+        make_password(password)  # spend the same time as a real check
+    elif check_password(password, stored.password_hash):
+        return stored.customer
+    raise ServiceError(
+        "That email address and password do not match. You can also ask for a sign-in link.",
+        code="bad_credentials",
+        status=401,
+    )
 
 
 def customer_reply(ticket: Ticket, customer: Customer, body: str, files=()) -> Ticket:

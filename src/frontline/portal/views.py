@@ -1,8 +1,9 @@
 """The customer portal and the public web form ("Submit a request").
 
-Customers are not Django users: a one-time emailed link puts the customer's id (per
-workspace) in the session. Every page checks that the ticket is theirs (404 otherwise) and
-shows only the public conversation, never internal notes.
+Customers are not Django users: a one-time emailed link (or the optional password they
+chose) puts the customer's id (per workspace) in the session. Every page checks that the
+ticket is theirs (404 otherwise) and shows only the public conversation, never internal
+notes.
 """
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from frontline.accounts.models import Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError
 from frontline.portal import services
+from frontline.portal.models import CustomerPassword
 from frontline.tickets.access import access_ticket_as_customer, customer_tickets
 from frontline.tickets.fields import form_errors, form_rows, form_values, shown_values
 from frontline.tickets.models import Attachment, Customer, Message
@@ -54,9 +56,16 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     customer = _customer(request, workspace)
     if customer is None:
         return render(request, "portal/sign_in.html", _base(workspace))
-    tickets = customer_tickets(customer).order_by("-updated_at")
-    return render(
-        request, "portal/tickets.html", _base(workspace, customer=customer, tickets=tickets)
+    return render(request, "portal/tickets.html", _home_context(workspace, customer))
+
+
+def _home_context(workspace, customer, **extra) -> dict:
+    return _base(
+        workspace,
+        customer=customer,
+        tickets=customer_tickets(customer).order_by("-updated_at"),
+        has_password=CustomerPassword.objects.filter(customer=customer).exists(),
+        **extra,
     )
 
 
@@ -122,10 +131,57 @@ def link(request: HttpRequest, slug: str, secret: str) -> HttpResponse:
         customer = services.redeem_link(workspace, secret)
     except ServiceError as exc:
         return render(request, "portal/sign_in.html", _base(workspace, error=str(exc)), status=410)
-    request.session.cycle_key()
+    return _sign_in(request, workspace, customer)
+
+
+def _sign_in(request: HttpRequest, workspace: Workspace, customer: Customer) -> HttpResponse:
+    request.session.cycle_key()  # a new session id at sign-in (no session fixation)
     signed_in = request.session.get(SESSION_KEY, {})
     signed_in[str(workspace.pk)] = customer.pk
     request.session[SESSION_KEY] = signed_in
+    return redirect("portal_home", slug=workspace.slug)
+
+
+@require_POST
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+@ratelimit(key="post:email", rate="10/h", method="POST", block=False)
+def password_sign_in(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    email = request.POST.get("email", "")
+    if getattr(request, "limited", False):
+        error = "Too many attempts. Wait a while, or ask for a sign-in link by email."
+        context = _base(workspace, error=error, email=email)
+        return render(request, "portal/sign_in.html", context, status=429)
+    try:
+        customer = services.sign_in_with_password(
+            workspace, email, request.POST.get("password", "")
+        )
+    except ServiceError as exc:
+        context = _base(workspace, error=str(exc), email=email)
+        return render(request, "portal/sign_in.html", context, status=exc.status)
+    return _sign_in(request, workspace, customer)
+
+
+@require_POST
+def password(request: HttpRequest, slug: str) -> HttpResponse:
+    """A signed-in customer chooses, changes or removes their password."""
+    workspace = _workspace(slug)
+    customer = _customer(request, workspace)
+    if customer is None:
+        raise Http404("Sign in first")
+    if request.POST.get("remove"):
+        services.remove_password(customer)
+        messages.success(request, "Your password is removed: sign in with a link by email.")
+        return redirect("portal_home", slug=slug)
+    new, again = request.POST.get("password", ""), request.POST.get("password_again", "")
+    try:
+        if new != again:
+            raise ServiceError("The two passwords are not the same")
+        services.set_password(customer, new)
+    except ServiceError as exc:
+        context = _home_context(workspace, customer, password_error=str(exc))
+        return render(request, "portal/tickets.html", context, status=422)
+    messages.success(request, "Password saved: you can sign in with it next time.")
     return redirect("portal_home", slug=slug)
 
 

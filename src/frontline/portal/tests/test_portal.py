@@ -238,3 +238,52 @@ def test_customers_download_files_on_their_public_messages_only(
         Client().get(reverse("portal_download", args=[workspace.slug, public.pk])).status_code
         == 404
     )
+
+
+def test_a_customer_chooses_a_password_and_signs_in_with_it(workspace, customer):
+    client = signed_in_customer(Client(), workspace, customer.email)
+    home = reverse("portal_home", args=[workspace.slug])
+    change = reverse("portal_password", args=[workspace.slug])
+    assert "choose a password" in client.get(home).content.decode()
+    short = client.post(change, {"password": "short", "password_again": "short"})
+    assert short.status_code == 422 and "too short" in short.content.decode()
+    typo = client.post(change, {"password": "a long pass 1", "password_again": "a long pass 2"})
+    assert "not the same" in typo.content.decode()
+    client.post(change, {"password": "correct horse 42", "password_again": "correct horse 42"})
+
+    sign_in = reverse("portal_password_sign_in", args=[workspace.slug])
+    fresh = Client()
+    wrong = fresh.post(sign_in, {"email": customer.email, "password": "nope nope nope"})
+    unknown = fresh.post(sign_in, {"email": "who@example.com", "password": "correct horse 42"})
+    for refused in (wrong, unknown):
+        assert refused.status_code == 401
+        assert "do not match" in refused.content.decode()  # the same words for both
+    ok = fresh.post(sign_in, {"email": customer.email.upper(), "password": "correct horse 42"})
+    assert ok["Location"] == home
+    assert "My requests" in fresh.get(home).content.decode()
+
+    fresh.post(change, {"remove": "1"})
+    again = Client().post(sign_in, {"email": customer.email, "password": "correct horse 42"})
+    assert again.status_code == 401
+
+
+def test_password_guessing_is_rate_limited(workspace, customer):
+    services.set_password(customer, "correct horse 42")
+    sign_in = reverse("portal_password_sign_in", args=[workspace.slug])
+    client = Client()
+    codes = [
+        client.post(sign_in, {"email": customer.email, "password": f"guess {i}"}).status_code
+        for i in range(12)
+    ]
+    assert codes[0] == 401 and codes[-1] == 429
+    # Over the limit even the right password waits, so guessing gains nothing.
+    right = client.post(sign_in, {"email": customer.email, "password": "correct horse 42"})
+    assert right.status_code == 429
+
+
+def test_only_a_signed_in_customer_sets_a_password(workspace):
+    response = Client().post(
+        reverse("portal_password", args=[workspace.slug]),
+        {"password": "correct horse 42", "password_again": "correct horse 42"},
+    )
+    assert response.status_code == 404
