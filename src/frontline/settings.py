@@ -189,6 +189,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- security --------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# How long a "remember me" sign-in lasts (others end with the browser).
+SESSION_COOKIE_AGE = 3600 * _read("FRONTLINE_SESSION_HOURS", _positive_int, 14 * 24)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

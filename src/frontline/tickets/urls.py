@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:number>/update", views.ticket_update, name="ticket_update"),
     path("tickets/<int:number>/macro", views.ticket_macro, name="ticket_macro"),
+    path("tickets/<int:number>/merge", views.ticket_merge, name="ticket_merge"),
 ]
 
 urlpatterns += [

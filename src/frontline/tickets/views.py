@@ -237,6 +237,30 @@ def ticket_macro(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def ticket_merge(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Fold this ticket into another one (a duplicate from the same customer, say)."""
+    workspace, _ = workspace_member(request.user, slug)
+    source = access_ticket(request.user, workspace, number, write=True)
+    raw = request.POST.get("target", "").strip().lstrip("#")
+    if not raw.isdigit():
+        messages.error(request, "Type the number of the ticket to merge into, like 1234")
+        return redirect("ticket", slug=slug, number=number)
+    try:
+        target = access_ticket(request.user, workspace, int(raw), write=True)
+    except Http404:
+        messages.error(request, f"There is no ticket #{raw} that you can see")
+        return redirect("ticket", slug=slug, number=number)
+    try:
+        services.merge_tickets(source, target, by=Actor.of(request.user))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("ticket", slug=slug, number=number)
+    messages.success(request, f"Merged #{number} into this ticket")
+    return redirect("ticket", slug=slug, number=target.number)
+
+
+@login_required
+@require_POST
 def bulk(request: HttpRequest, slug: str) -> HttpResponse:
     """Bulk actions on the tickets ticked in the inbox: status, priority, assignee, team,
     a tag to add, a macro; each ticket goes through the same services, one by one."""

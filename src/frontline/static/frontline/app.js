@@ -4,7 +4,8 @@ document.addEventListener("change", function (e) {
   document.querySelectorAll("input[name=numbers]").forEach((i) => { i.checked = e.target.checked; });
 });
 
-// Keyboard shortcuts for agents: r reply, n note, j/k move through the inbox, Enter opens.
+// Keyboard shortcuts for agents: r reply, n note, j/k move through the inbox, Enter opens,
+// / searches, ? shows them all.
 (function () {
   function typing(e) {
     const t = e.target;
@@ -17,6 +18,16 @@ document.addEventListener("change", function (e) {
     document.getElementById("body").focus();
     return true;
   }
+  function showDialog(id) {
+    const dialog = document.getElementById(id);
+    if (!dialog || dialog.open) return false;
+    dialog.showModal();
+    return true;
+  }
+  document.addEventListener("click", (e) => {
+    const opener = e.target.closest("[data-open-dialog]");
+    if (opener) showDialog(opener.dataset.openDialog);
+  });
   let row = -1;
   function move(step) {
     const rows = Array.from(document.querySelectorAll("table.tickets tbody tr[data-ticket]"));
@@ -34,7 +45,8 @@ document.addEventListener("change", function (e) {
       (e.key === "n" && focusComposer("note")) ||
       (e.key === "j" && move(1)) ||
       (e.key === "k" && move(-1)) ||
-      (e.key === "/" && document.getElementById("q") && (document.getElementById("q").focus(), true));
+      (e.key === "/" && document.getElementById("q") && (document.getElementById("q").focus(), true)) ||
+      (e.key === "?" && showDialog("shortcuts-help"));
     if (done) e.preventDefault();
   });
   document.documentElement.dataset.appReady = "1"; // for the browser tests

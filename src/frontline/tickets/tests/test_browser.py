@@ -26,6 +26,10 @@ def test_agent_finds_a_ticket_replies_with_a_macro_and_a_colleague_sees_it(new_p
     amara.wait_for_url(f"**/tickets/{number}/")
     ready(amara)
 
+    # "?" lists the shortcuts.
+    amara.keyboard.press("?")
+    expect(amara.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    amara.keyboard.press("Escape")
     # Write a reply with the keyboard shortcut, then apply a macro.
     amara.keyboard.press("r")
     amara.keyboard.type("Thanks for your patience, we are looking into it.")

@@ -235,6 +235,26 @@ def test_a_bad_custom_field_value_is_shown_by_its_field_and_kept(agent, workspac
     assert ticket.priority == "normal" and ticket.custom_fields == {}
 
 
+def test_agent_merges_a_duplicate_into_another_ticket(agent, workspace, ticket, customer):
+    duplicate = services.create_ticket(
+        workspace,
+        by=Actor.of(customer),
+        subject="Same again",
+        body="Still no card",
+        requester=customer,
+    )
+    client = signed_in(agent)
+    url = reverse("ticket_merge", args=[workspace.slug, duplicate.number])
+    for bad, reason in [("abc", "Type the number"), ("99999", "no ticket #99999")]:
+        page = client.post(url, {"target": bad}, follow=True).content.decode()
+        assert reason in page
+    response = client.post(url, {"target": f"#{ticket.number}"}, follow=True)
+    assert response.redirect_chain[-1][0] == ticket_url(ticket)
+    assert "Still no card" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == ticket and duplicate.status == "closed"
+
+
 def test_viewers_read_but_cannot_change(viewer, workspace, ticket):
     client = signed_in(viewer)
     page = client.get(ticket_url(ticket))
