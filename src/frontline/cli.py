@@ -1,7 +1,9 @@
 """The `frontline` command: a thin front over Django's management commands.
 
-frontline serve            ASGI server and a task worker together
+frontline serve            ASGI server, a task worker and the scheduler together
 frontline worker           a task worker only
+frontline scheduler        queues periodic tasks (model retraining)
+frontline assistant train|evaluate   the AI triage's models
 frontline migrate          apply database migrations
 frontline create-workspace / create-user / seed-demo / export / import
 frontline <any Django management command>

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "frontline.accounts",
     "frontline.tickets",
     "frontline.portal",
+    "frontline.assistant",
 ]
 
 MIDDLEWARE = [

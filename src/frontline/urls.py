@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
+    path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),
     path("support/<slug:slug>/", include("frontline.portal.urls")),
 ]

@@ -15,6 +15,7 @@ _FIELDS = {
     "ticket.tags": "tags",
     "ticket.subject": "subject",
     "ticket.custom_fields": "fields",
+    "assistant.triaged": "triage",
 }
 
 
@@ -24,6 +25,7 @@ class Entry:
     message: Message | None = None
     actor: str = ""
     text: str = ""  # for a change: "status: new → open"
+    verb: str = "changed"
 
 
 def timeline(ticket: Ticket, *, for_customer: bool = False) -> list[Entry]:
@@ -48,12 +50,35 @@ def timeline(ticket: Ticket, *, for_customer: bool = False) -> list[Entry]:
         field = _FIELDS[e.kind]
         if field == "fields":
             text = _field_changes(labels, e.before or {}, e.after or {})
+        elif field == "triage":
+            text = triage_text(e.after or {})
         else:
-            before, after = (names.get((field, v), v) for v in (e.before, e.after))
+            before, after = e.before, e.after
+            if field in ("assignee", "team"):  # ids shown by name
+                before, after = names.get((field, before), before), names.get((field, after), after)
             text = _change(field, before, after)
-        entries.append(Entry(e.created_at, actor=_actor(e), text=text))
+        verb = "read the ticket:" if field == "triage" else "changed"
+        entries.append(Entry(e.created_at, actor=_actor(e), text=text, verb=verb))
     entries.sort(key=lambda x: x.at)
     return entries
+
+
+def triage_text(after: dict) -> str:
+    """The assistant's reasons in one line: "intent: card_arrival (97%) → Cards"."""
+    parts = []
+    if after.get("intent"):
+        share = f"{round(100 * (after.get('confidence') or 0))}%"
+        if after.get("unsure"):
+            parts.append(f"intent: unsure (best guess {after['intent']}, {share})")
+        else:
+            parts.append(f"intent: {after['intent']} ({share})")
+    if after.get("team"):
+        parts.append(f"routed to {after['team']}")
+    if after.get("frustrated"):
+        parts.append(f"customer frustrated ({', '.join(after.get('signals') or [])})")
+    if after.get("language"):
+        parts.append(f"language: {after['language']}")
+    return "; ".join(parts) or "nothing to note"
 
 
 def _field_labels(ticket: Ticket, events: list[Event]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Membership, Role, Workspace
 from frontline.lib.errors import ServiceError
-from frontline.tickets import services
+from frontline.tickets import hooks, services
 from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.fields import form_errors, form_rows, form_values
@@ -121,6 +121,7 @@ def _ticket_context(
             for m in choices["macros"]
             if m.body
         ],
+        **hooks.ticket_page_context(user, workspace, ticket),
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
         "custom_field_rows": form_rows(
             definitions or _field_definitions(workspace),

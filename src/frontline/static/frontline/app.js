@@ -177,6 +177,16 @@ document.addEventListener("change", function (e) {
   });
   const macro = document.getElementById("insert-macro");
   const body = document.getElementById("body");
+  // "Use this reply" from a similar solved ticket: into the composer, as a reply.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-insert-reply]");
+    if (!button || !body) return;
+    const reply = document.querySelector(".composer input[name=kind][value=reply]");
+    if (reply) reply.checked = true;
+    body.value = body.value.trim() ? `${body.value}\n\n${button.dataset.insertReply}` : button.dataset.insertReply;
+    body.focus();
+    body.dispatchEvent(new Event("input"));
+  });
   if (macro && body) {
     macro.addEventListener("change", () => {
       if (!macro.value) return;

@@ -11,6 +11,7 @@ from frontline.accounts.models import ROLE_RANK, Membership, Role, User, Workspa
 from frontline.lib import clock, realtime
 from frontline.lib.errors import FieldError, ServiceError, conflict, invalid
 from frontline.lib.html import html_to_text, sanitize_html, text_to_html
+from frontline.tickets import hooks
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.fields import clean_custom_fields, missing_required
 from frontline.tickets.models import (
@@ -291,6 +292,7 @@ def create_ticket(
         SearchDocument.objects.create(
             ticket=ticket, workspace=workspace, subject=subject, body=message.body_text
         )
+        hooks.ticket_created(ticket, message)
         _notify(ticket, ["created"])
     return ticket
 

@@ -190,6 +190,8 @@ def test_properties_save_assignee_team_tags(agent, agent2, workspace, ticket):
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.assignee, ticket.team) == ("urgent", agent2, team)
     assert sorted(t.name for t in ticket.tags.all()) == ["cards", "vip"]
+    page = client.get(ticket_url(ticket)).content.decode()
+    assert "tags: none → cards, vip" in page and "team: none → Cards" in page
 
 
 def test_custom_fields_are_edited_in_the_sidebar(agent, workspace, ticket):

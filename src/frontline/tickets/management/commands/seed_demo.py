@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from frontline.accounts.models import Workspace
+from frontline.assistant import demo as assistant_demo
 from frontline.tickets import demo
 
 
@@ -29,7 +30,13 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stderr.write(f"\rseed-demo: {done}/{total} tickets", ending="")
 
-        demo.create_demo(tickets=tickets, seed=seed, password=password, progress=progress)
+        workspace = demo.create_demo(
+            tickets=tickets, seed=seed, password=password, progress=progress
+        )
+        self.stderr.write("\nseed-demo: training the assistant on the demo history…", ending="")
+        version = assistant_demo.prepare(workspace)
+        if version is not None:
+            self.stderr.write(f" model v{version.number}: {version.get_state_display().lower()}")
         self.stderr.write(
             f"\nseed-demo: demo workspace ready in {time.monotonic() - began:.0f} s; sign in as "
             f"{demo.OWNER_EMAIL}"

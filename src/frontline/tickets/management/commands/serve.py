@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Serve Frontline: the ASGI web server (HTTP and websockets) and, alongside it, a "
-        "background task worker that is restarted if it dies."
+        "background task worker and the scheduler of periodic tasks, restarted if they die."
     )
 
     def add_arguments(self, parser):
@@ -23,9 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Web server only")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
-        worker = None if no_worker else TaskWorker(self.stderr)
-        if worker:
-            worker.start()
+        children = (
+            []
+            if no_worker
+            else [
+                Supervised(
+                    "task worker", ["db_worker", "--queue-name", "*", "--no-reload"], self.stderr
+                ),
+                Supervised("scheduler", ["scheduler"], self.stderr),
+            ]
+        )
+        for child in children:
+            child.start()
         self.stdout.write(f"Frontline on http://{host}:{port}/  (Ctrl+C to stop)")
         try:
             uvicorn.run(
@@ -38,14 +47,17 @@ class Command(BaseCommand):
                 proxy_headers=True,
             )
         finally:
-            if worker:
-                worker.stop()
+            for child in children:
+                child.stop()
 
 
-class TaskWorker:
-    """A django-tasks-db worker child process for every queue, kept alive."""
+class Supervised:
+    """A `frontline <command>` child process, kept alive: the task worker for every queue,
+    the scheduler."""
 
-    def __init__(self, log):
+    def __init__(self, name: str, command: list[str], log):
+        self.name = name
+        self.command = command
         self.log = log
         self.proc: subprocess.Popen | None = None
         self.stopping = threading.Event()
@@ -55,15 +67,7 @@ class TaskWorker:
         self.thread.start()
 
     def _spawn(self) -> subprocess.Popen:
-        cmd = [
-            sys.executable,
-            "-m",
-            "frontline.cli",
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--no-reload",
-        ]
+        cmd = [sys.executable, "-m", "frontline.cli", *self.command]
         return subprocess.Popen(cmd, preexec_fn=_die_with_parent)  # noqa: S603 - fixed argv
 
     def _run(self) -> None:
@@ -73,7 +77,7 @@ class TaskWorker:
             if self.stopping.is_set():
                 return
             # A crashed worker's claimed tasks are picked up again by the next one.
-            self.log.write(f"task worker exited with {code}; restarting in 2 s")
+            self.log.write(f"{self.name} exited with {code}; restarting in 2 s")
             self.stopping.wait(2)
 
     def stop(self) -> None:

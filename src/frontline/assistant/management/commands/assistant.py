@@ -1,0 +1,101 @@
+"""`frontline assistant train` and `frontline assistant evaluate`."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from frontline.accounts.models import Workspace
+
+
+class Command(BaseCommand):
+    help = "The AI assistant: train a workspace's intent model, or evaluate the pipeline on CSVs."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        train = sub.add_parser("train", help="Train the intent model of a workspace now")
+        train.add_argument("--workspace", required=True, help="Workspace slug")
+        train.add_argument(
+            "--force", action="store_true", help="Activate even if not better than the active one"
+        )
+        evaluate = sub.add_parser(
+            "evaluate", help="Train on one CSV, measure on another (any CSV of that shape)"
+        )
+        evaluate.add_argument("--train", required=True, help="Training CSV (no out-of-scope rows)")
+        evaluate.add_argument("--test", required=True, help="Test CSV")
+        evaluate.add_argument("--text-column", default="text")
+        evaluate.add_argument("--label-column", default="category")
+        evaluate.add_argument("--oos-label", default="oos", help="Label of out-of-scope test rows")
+        evaluate.add_argument("--encoders", default="", help="Comma-separated; default pipeline")
+        evaluate.add_argument("--json", action="store_true", help="Print the figures as JSON")
+
+    def handle(self, *args, action, **options):
+        return getattr(self, f"_{action}")(**options)
+
+    def _train(self, *, workspace, force, **_):
+        from frontline.assistant import services
+
+        found = Workspace.objects.filter(slug=workspace).first()
+        if found is None:
+            raise CommandError(f"No workspace with the slug {workspace!r}")
+        version = services.train(found, trigger="command", force=force)
+        report = version.report
+        if version.state == "failed":
+            raise CommandError(f"Training failed: {report['error']}")
+        self.stdout.write(
+            f"Model v{version.number}: {version.get_state_display().lower()}. "
+            f"{report['n_examples']} examples, {len(report['counts'])} intents, held-out "
+            f"accuracy {report['holdout_accuracy']:.1%}, "
+            f"macro-F1 {report['holdout_macro_f1']:.3f}, "
+            f"unsure below {report['threshold']:.2f}, {report['training_seconds']:.0f} s."
+        )
+        for warning in report.get("warnings", []):
+            self.stderr.write(f"warning: {warning}")
+        if version.state == "rejected":
+            self.stdout.write(report["rejected_because"] + "; the active model stays.")
+
+    def _evaluate(self, *, train, test, text_column, label_column, oos_label, encoders, **opts):
+        from frontline.assistant.ml.evaluate import evaluate, read_csv
+        from frontline.assistant.ml.intent import DEFAULT_ENCODERS, TrainingDataError
+
+        try:
+            train_rows = read_csv(train, text_column, label_column)
+            test_rows = read_csv(test, text_column, label_column)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        dropped = [r for r in train_rows if r[1] == oos_label]
+        if dropped:
+            self.stderr.write(f"warning: ignored {len(dropped)} {oos_label!r} rows in --train")
+            train_rows = [r for r in train_rows if r[1] != oos_label]
+        names = [n.strip() for n in encoders.split(",") if n.strip()] or list(DEFAULT_ENCODERS)
+        try:
+            figures = evaluate(train_rows, test_rows, oos_label=oos_label, encoder_names=names)
+        except TrainingDataError as exc:
+            raise CommandError(f"Cannot train on {train}: {exc}") from None
+        figures["encoders"] = names
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        pct = lambda v: "n/a" if v is None else f"{v:.2%}"  # noqa: E731
+        lines = [
+            f"training rows {figures['n_train']}, test rows {figures['n_test']} "
+            f"({figures['n_oos']} out of scope), encoders {', '.join(names)}",
+            f"in-scope accuracy (top intent)        {pct(figures['inscope_acc'])}",
+            f"in-scope accuracy (unsure = wrong)    {pct(figures['inscope_acc_at_threshold'])}",
+            f"macro-F1 (in-scope)                   {figures['macro_f1']:.4f}"
+            if figures["macro_f1"] is not None
+            else "macro-F1 (in-scope)                   n/a",
+        ]
+        if "oos_recall" in figures:
+            lines += [
+                f"out-of-scope recall                   {pct(figures['oos_recall'])}",
+                f"out-of-scope precision                {pct(figures['oos_precision'])}",
+                f"overall accuracy                      {pct(figures['overall_acc'])}",
+            ]
+        lines += [
+            f"unsure threshold (chosen in training) {figures['threshold']:.3f}",
+            f"training time                         {figures['train_seconds']:.1f} s",
+            f"latency per message p50 / p95         {figures['latency_p50_ms']:.1f} / "
+            f"{figures['latency_p95_ms']:.1f} ms",
+            f"peak memory                           {figures['peak_rss_mb']:.0f} MB",
+        ]
+        self.stdout.write("\n".join(lines))

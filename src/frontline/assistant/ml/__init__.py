@@ -1,0 +1,1 @@
+"""Django-free intent classification for the AI triage (see intent.py)."""

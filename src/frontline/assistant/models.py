@@ -1,0 +1,129 @@
+"""The assistant's state per workspace: its settings, trained intent models (versioned),
+routing rules, and what it concluded about each ticket."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from frontline.accounts.models import Workspace
+from frontline.tickets.models import Priority, Team, Ticket
+
+UNSURE = "__unsure__"  # the routing rule for messages the model is not sure about
+
+
+class AssistantSettings(models.Model):
+    """What the assistant learns from and does, per workspace."""
+
+    class LabelSource(models.TextChoices):
+        CUSTOM_FIELD = "custom_field", "A custom field (one of a list)"
+        TEAM = "team", "The ticket's team"
+        TAG_GROUP = "tag_group", "Tags that start with a prefix"
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="assistant_settings"
+    )
+    enabled = models.BooleanField(default=True)
+    label_source = models.CharField(
+        max_length=20, choices=LabelSource.choices, default=LabelSource.CUSTOM_FIELD
+    )
+    # The custom field key (custom_field) or the tag prefix (tag_group), e.g. "intent".
+    label_key = models.CharField(max_length=60, blank=True, default="intent")
+    # Comma-separated encoder names (assistant.ml.encoders); empty: the default pipeline.
+    encoders = models.CharField(max_length=100, blank=True)
+    # Where tickets go when the model is unsure and no rule says otherwise.
+    default_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retrain_every_hours = models.PositiveIntegerField(default=24)
+    # Set when a training is queued, so the scheduler does not queue it twice.
+    training_requested_at = models.DateTimeField(null=True, blank=True)
+
+
+class IntentModelVersion(models.Model):
+    """One training run. At most one version per workspace is active."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RETIRED = "retired", "Replaced by a newer version"
+        REJECTED = "rejected", "Not better than the active version"
+        FAILED = "failed", "Training failed"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices)
+    trigger = models.CharField(max_length=20, default="manual")  # manual, schedule, command
+    # The serialised model (assistant.ml.intent.IntentModel.to_bytes); empty when failed.
+    file = models.FileField(upload_to="assistant/models/", blank=True)
+    label_source = models.CharField(max_length=80)
+    report = models.JSONField(default=dict)  # TrainingReport.as_dict(), or {"error": ...}
+    created_at = models.DateTimeField(default=timezone.now)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="unique_model_number"),
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(state="active"),
+                name="one_active_model_per_workspace",
+            ),
+        ]
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.report.get("holdout_accuracy")
+
+    @property
+    def macro_f1(self) -> float | None:
+        return self.report.get("holdout_macro_f1")
+
+
+class RoutingRule(models.Model):
+    """What to do with a ticket of one intent (or with the unsure ones)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    intent = models.CharField(max_length=200)  # a label, or UNSURE
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    add_tags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["intent"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "intent"], name="one_rule_per_intent")
+        ]
+
+
+class TicketInsight(models.Model):
+    """What the assistant concluded about a ticket when it arrived."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="insight")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    model_version = models.ForeignKey(
+        IntentModelVersion, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    intent = models.CharField(max_length=200, blank=True)  # best guess, even when unsure
+    confidence = models.FloatField(null=True, blank=True)
+    unsure = models.BooleanField(default=False)
+    # The predicted label was written into the label field/team/tag: a human change of it
+    # afterwards is a correction, and the machine's own label is never trained on.
+    wrote_label = models.BooleanField(default=False)
+    sentiment = models.FloatField(default=0.0)  # -1 (very negative) … 1 (very positive)
+    frustrated = models.BooleanField(default=False)
+    signals = models.JSONField(default=list, blank=True)  # why: ["all caps", "threat to leave"]
+    language = models.CharField(max_length=8, blank=True)  # ISO 639-1, "" when unknown
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class SimilarTicketsIndex(models.Model):
+    """Embeddings of recently solved tickets that have a final public reply, for "similar
+    tickets" and suggested replies. Rebuilt with each training; one per workspace."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    # numpy .npz: ticket ids and an L2-normalised float32 matrix (assistant.similar).
+    file = models.FileField(upload_to="assistant/similar/")
+    size = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,81 @@
+"""Admins run the assistant from its page; nobody else can."""
+
+import pytest
+from django.urls import reverse
+
+from frontline.assistant import services
+from frontline.assistant.models import UNSURE, IntentModelVersion, RoutingRule
+from frontline.assistant.tests.test_triage import labelled  # noqa: F401 - fixture
+from frontline.testing.personas import run_tasks, signed_in
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def url(workspace, name="assistant", *args):
+    return reverse(name, args=[workspace.slug, *args])
+
+
+def test_only_admins_open_the_assistant(agent, stranger, workspace):
+    assert signed_in(agent).get(url(workspace)).status_code == 403
+    assert signed_in(agent).post(url(workspace, "assistant_train")).status_code == 403
+    assert signed_in(stranger).get(url(workspace)).status_code == 404
+
+
+def test_admin_trains_reads_the_report_and_tries_a_message(labelled, admin):  # noqa: F811
+    client = signed_in(admin)
+    assert "No model yet" in client.get(url(labelled)).content.decode()
+    client.post(url(labelled, "assistant_train"))
+    again = client.post(url(labelled, "assistant_train"), follow=True).content.decode()
+    assert "already queued" in again  # one training at a time
+    run_tasks()
+    page = client.get(url(labelled)).content.decode()
+    assert "Version 1" in page and "trained" in page
+    assert "<svg" in page and "Accuracy and coverage by unsure threshold" in page
+
+    tried = client.post(
+        url(labelled, "assistant_try"),
+        {"text": "I lost my credit card on the bus yesterday, please block it"},
+    )
+    html = tried.content.decode()
+    assert "Intent <strong>lost_card</strong>" in html and "Language: en" in html
+
+
+def test_routing_rules_are_saved_from_one_form(labelled, admin):  # noqa: F811
+    services.train(labelled, by=admin)
+    team = tickets.create_team(labelled, by=Actor.of(admin), name="Cards")
+    client = signed_in(admin)
+    client.post(
+        url(labelled, "assistant_rules"),
+        {
+            "intent": [UNSURE, "lost_card", "refund"],
+            "team": [str(team.pk), str(team.pk), ""],
+            "priority": ["", "urgent", ""],
+            "tags": ["", "cards, Lost", ""],
+        },
+    )
+    rules = {r.intent: r for r in RoutingRule.objects.filter(workspace=labelled)}
+    assert set(rules) == {UNSURE, "lost_card"}  # an empty row is no rule
+    assert (rules["lost_card"].priority, rules["lost_card"].add_tags) == (
+        "urgent",
+        ["cards", "lost"],
+    )
+    page = client.get(url(labelled)).content.decode()
+    assert 'value="cards, lost"' in page
+
+
+def test_settings_are_checked_and_an_old_version_can_be_made_active(labelled, admin):  # noqa: F811
+    client = signed_in(admin)
+    response = client.post(
+        url(labelled, "assistant_settings"),
+        {"label_source": "custom_field", "label_key": "nope", "retrain_every_hours": "24"},
+        follow=True,
+    )
+    assert "no custom field with the key" in response.content.decode()
+    first = services.train(labelled, by=admin)
+    second = services.train(labelled, by=admin, force=True)
+    assert second.state == "active"
+    client.post(url(labelled, "assistant_activate", first.number))
+    states = dict(IntentModelVersion.objects.values_list("number", "state"))
+    assert states == {1: "active", 2: "retired"}
