@@ -94,6 +94,15 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
                 changes["add_tags"] = list(rule.add_tags)
         if result.unsure and team is None:
             team = config.default_team
+    # A language team wins over the intent's team: the customer needs someone who can
+    # read them. Its priority and tags add to the intent's.
+    language_rule = rules.get(language_key(result.language)) if result.language else None
+    if language_rule is not None:
+        team = language_rule.team or team
+        if language_rule.priority:
+            changes["priority"] = language_rule.priority
+        if language_rule.add_tags:
+            changes["add_tags"] = [*changes.get("add_tags", []), *language_rule.add_tags]
     if team is not None and ticket.team_id is None:
         changes["team"] = team
     if result.tone and result.tone.frustrated:
@@ -138,6 +147,11 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
             )
         ]
     )
+
+
+def language_key(code: str) -> str:
+    """The routing-rule key for customers writing in a language: "language:fr"."""
+    return f"language:{code}"
 
 
 def _label_changes(ticket, config, intent) -> tuple[dict, Team | None]:

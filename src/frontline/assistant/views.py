@@ -12,7 +12,8 @@ from frontline.accounts.models import Role
 from frontline.assistant import services, tasks
 from frontline.assistant.ml.encoders import ENCODERS
 from frontline.assistant.models import UNSURE, AssistantSettings, IntentModelVersion
-from frontline.assistant.triage import analyse
+from frontline.assistant.panel import LANGUAGE_NAMES
+from frontline.assistant.triage import analyse, language_key
 from frontline.lib.errors import ServiceError
 from frontline.tickets.models import Priority, Team
 
@@ -73,7 +74,15 @@ def assistant_page(request: HttpRequest, slug: str, *, tried=None, status=200) -
         if report.get("threshold_curve")
         else None,
         "rule_rows": [(UNSURE, "Unsure (no intent is likely)", rules.get(UNSURE))]
+        + [
+            (key, f"Written in {LANGUAGE_NAMES.get(key[9:], key[9:])}", rule)
+            for key, rule in sorted(rules.items())
+            if key.startswith("language:")
+        ]
         + [(i, i, rules.get(i)) for i in intents],
+        "languages": sorted(
+            (code, name) for code, name in LANGUAGE_NAMES.items() if language_key(code) not in rules
+        ),
         "tried": tried,
         "training_queued": config.training_requested_at is not None,
     }

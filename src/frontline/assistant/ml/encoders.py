@@ -30,7 +30,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
-BATCH = 64
+BATCH = 32  # attention memory grows with batch x tokens^2: keep peak RSS low
 
 _cache: dict[str, object] = {}
 _lock = threading.Lock()
@@ -43,7 +43,7 @@ class ModelFilesMissing(RuntimeError):
 class Encoder(Protocol):
     name: str
 
-    def fit(self, texts: list[str]) -> "Encoder": ...
+    def fit(self, texts: list[str]) -> Encoder: ...
 
     def encode(self, texts: list[str]): ...
 
@@ -146,6 +146,8 @@ class MiniLMEncoder:
         # One core: the product shares the machine with the web workers.
         opts.intra_op_num_threads = int(os.environ.get("FRONTLINE_ML_THREADS", "1"))
         opts.inter_op_num_threads = 1
+        # The arena keeps the largest batch's buffers for the process's lifetime.
+        opts.enable_cpu_mem_arena = False
         sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         return tok, sess
 

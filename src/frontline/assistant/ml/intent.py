@@ -73,7 +73,7 @@ def _clean(texts, labels):
     """Strip, drop empty texts, truncate enormous ones, drop labels with too few rows."""
     warnings = []
     pairs = []
-    for t, y in zip(texts, labels):
+    for t, y in zip(texts, labels, strict=True):
         t = (t or "").strip()
         y = ("" if y is None else str(y)).strip()
         if not t or not y:
@@ -311,7 +311,10 @@ class IntentModel:
         cm = confusion_matrix(labels[te], pred, labels=cm_labels)
         np.fill_diagonal(cm, 0)
         pairs = sorted(
-            ((int(cm[i, j]), cm_labels[i], cm_labels[j]) for i, j in zip(*np.nonzero(cm))),
+            (
+                (int(cm[i, j]), cm_labels[i], cm_labels[j])
+                for i, j in zip(*np.nonzero(cm), strict=True)
+            ),
             reverse=True,
         )[:10]
 
@@ -420,8 +423,8 @@ class IntentModel:
         return buf.getvalue()
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> "IntentModel":
-        state = pickle.loads(blob)
+    def from_bytes(cls, blob: bytes) -> IntentModel:
+        state = pickle.loads(blob)  # noqa: S301 - our own stored artefact (see to_bytes)
         if state.get("format") != FORMAT:
             raise ValueError(f"unsupported intent model format {state.get('format')!r}")
         m = cls(members=state["members"], oos_kind=state["oos_kind"])

@@ -172,3 +172,21 @@ def test_the_evaluate_command_reports_on_any_csv(tmp_path):
 
     with pytest.raises(CommandError, match="missing column.*the file has: message, intent"):
         call_command("assistant", "evaluate", "--train", str(train), "--test", str(test))
+
+
+def test_a_language_team_gets_the_customers_who_write_in_it(labelled, admin, customer):
+    by = Actor.of(admin)
+    cards = tickets.create_team(labelled, by=by, name="Cards")
+    french = tickets.create_team(labelled, by=by, name="Équipe française")
+    services.set_rule(labelled, "lost_card", team=cards)
+    services.set_rule(labelled, "language:fr", team=french, add_tags=["fr"])
+    services.train(labelled, by=admin)
+    english = new_ticket(labelled, customer, "My credit card was stolen this morning, block it")
+    francais = new_ticket(
+        labelled, customer, "On m'a volé ma carte de crédit ce matin, pouvez-vous la bloquer ?"
+    )
+    english.refresh_from_db()
+    francais.refresh_from_db()
+    assert english.team == cards
+    assert francais.team == french and "fr" in [t.name for t in francais.tags.all()]
+    assert francais.insight.language == "fr"
