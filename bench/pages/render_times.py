@@ -51,6 +51,7 @@ def main() -> None:
     ticket = Ticket.objects.order_by("-number").first()
     busiest = max(Ticket.objects.all()[:300], key=lambda t: t.messages.count())
     customer = Customer.objects.order_by("pk").first()
+    open_ticket = Ticket.objects.filter(status__in=["new", "open"]).order_by("-number").first()
     pages = [
         (amara, "inbox: My open tickets", "/w/demo/"),
         (amara, "inbox: All open", "/w/demo/?view=open"),
@@ -62,9 +63,15 @@ def main() -> None:
             f"ticket (most messages: {busiest.messages.count()})",
             f"/w/demo/tickets/{busiest.number}/",
         ),
+        (
+            amara,
+            "ticket (open: assistant panel, similar tickets)",
+            f"/w/demo/tickets/{open_ticket.number}/",
+        ),
         (amara, "customers", "/w/demo/customers/"),
         (amara, "customer profile", f"/w/demo/customers/{customer.pk}/"),
         (owner, "settings (owner)", "/w/demo/settings/"),
+        (owner, "assistant (owner)", "/w/demo/assistant/"),
         (Client(), "help center sign-in", "/support/demo/"),
         (Client(), "web form", "/support/demo/new/"),
     ]

@@ -76,9 +76,9 @@ def new_request(request: HttpRequest, slug: str) -> HttpResponse:
     definitions = list(services.public_fields(workspace))
     fields = form_values(definitions, request.POST)
 
-    def page(status=200, error="", field_errors=None):
+    def page(status=200, error="", field_errors=None, errors=None):
         rows = form_rows(definitions, fields, field_errors)
-        context = _base(workspace, form=form, fields=rows, error=error)
+        context = _base(workspace, form=form, fields=rows, error=error, errors=errors or {})
         return render(request, "portal/new_request.html", context, status=status)
 
     if request.method != "POST":
@@ -98,9 +98,18 @@ def new_request(request: HttpRequest, slug: str) -> HttpResponse:
             **form,
         )
     except ServiceError as exc:
-        errors = form_errors(exc)
-        message = "Please check the fields marked below" if errors else str(exc)
-        return page(exc.status if exc.status in (413, 422) else 422, message, errors)
+        # Each error goes next to its field; what was typed stays in the form.
+        aliases = {"requester_email": "email"}  # the service's name for the form's field
+        errors = {
+            aliases.get(d.field, d.field): d.message
+            for d in exc.details
+            if aliases.get(d.field, d.field) in form
+        }
+        custom = form_errors(exc)
+        shown_by_field = errors or custom
+        message = "Please check the fields marked below" if shown_by_field else str(exc)
+        status = exc.status if exc.status in (413, 422) else 422
+        return page(status, message, custom, errors)
     request.session["portal_last_ticket"] = ticket.number
     return redirect("portal_sent", slug=slug)
 

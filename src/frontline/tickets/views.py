@@ -1,6 +1,8 @@
 """The agent workspace pages: inbox and ticket. Thin views over the same services and
 search as the API; every view checks membership (404 for other workspaces)."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -15,7 +17,7 @@ from frontline.lib.errors import ServiceError
 from frontline.tickets import hooks, services
 from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
-from frontline.tickets.fields import form_errors, form_rows, form_values
+from frontline.tickets.fields import FORM_PREFIX, form_errors, form_rows, form_values
 from frontline.tickets.inbox import inbox_page, inbox_views, view_count
 from frontline.tickets.models import CustomField, Macro, Message, Priority, Status, Team
 from frontline.tickets.search import ORDERS, QueryError
@@ -107,6 +109,7 @@ def _ticket_context(
 ) -> dict:
     entries = timeline(ticket)
     choices = _choices(workspace)
+    definitions = definitions or _field_definitions(workspace)
     return {
         "workspace": workspace,
         "membership": membership,
@@ -123,8 +126,9 @@ def _ticket_context(
         ],
         **hooks.ticket_page_context(user, workspace, ticket),
         "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
+        "shown_properties": json.dumps(_property_values(None, definitions, ticket)),
         "custom_field_rows": form_rows(
-            definitions or _field_definitions(workspace),
+            definitions,
             ticket.custom_fields if field_values is None else field_values,
             field_errors,
         ),
@@ -184,10 +188,36 @@ def ticket_reply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_POST
 def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """The properties sidebar: status, priority, assignee, team, tags, custom fields.
-    On an error the page comes back with what the agent chose and the error by the field."""
+
+    Only what the agent changed is saved: the form carries the values it showed
+    (`shown`), so a field someone else changed meanwhile is kept (merged), and a field both
+    changed comes back with a warning instead of being overwritten silently. On an error
+    the page comes back with what the agent chose and the error by the field."""
     workspace, membership = workspace_member(request.user, slug)
     ticket = access_ticket(request.user, workspace, number, write=True)
     post = request.POST
+    definitions = _field_definitions(workspace)
+    posted = _property_values(post, definitions)
+    if "shown" in post:
+        try:
+            shown = json.loads(post["shown"])
+        except ValueError:
+            shown = {}
+        current = _property_values(None, definitions, ticket)
+        mine = {k for k, v in posted.items() if k in shown and v != shown[k]}
+        clashes = sorted(k for k in mine if current.get(k) != shown[k])
+        if clashes:
+            names = ", ".join(_property_label(k, definitions) for k in clashes)
+            context = _ticket_context(
+                request.user,
+                workspace,
+                membership,
+                ticket,
+                property_error=f"Someone else changed {names} while you were looking. "
+                "Your change to it was not saved: here is the ticket as it is now.",
+            )
+            return render(request, "tickets/ticket.html", context, status=409)
+        post = _only_keys(post, {k for k in posted if k not in shown or k in mine})
     changes: dict = {}
     for name in ("status", "priority"):
         if post.get(name):
@@ -200,7 +230,6 @@ def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
     if "tags" in post:
         changes["tags"] = [t for t in (s.strip() for s in post["tags"].split(",")) if t]
-    definitions = _field_definitions(workspace)
     if fields := form_values(definitions, post):
         changes["custom_fields"] = fields
     try:
@@ -219,6 +248,59 @@ def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return render(request, "tickets/ticket.html", context, status=422)
     messages.success(request, "Ticket updated")
     return redirect("ticket", slug=slug, number=number)
+
+
+PROPERTIES = ("status", "priority", "assignee", "team", "tags")
+
+
+def _property_values(post, definitions, ticket=None) -> dict:
+    """The sidebar's values as comparable strings (lists for multi-choice fields): from a
+    posted form, or, with `ticket`, as the ticket has them now."""
+    if ticket is not None:
+        values = {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "assignee": str(ticket.assignee_id or ""),
+            "team": str(ticket.team_id or ""),
+            "tags": ", ".join(sorted(t.name for t in ticket.tags.all())),
+        }
+        for d in definitions:
+            value = ticket.custom_fields.get(d.key)
+            if d.type == CustomField.Type.MULTISELECT:
+                values[FORM_PREFIX + d.key] = sorted(value or [])
+            elif d.type == CustomField.Type.BOOLEAN:
+                values[FORM_PREFIX + d.key] = {True: "yes", False: "no"}.get(value, "")
+            else:
+                values[FORM_PREFIX + d.key] = "" if value is None else str(value)
+        return values
+    values = {k: post[k].strip() for k in PROPERTIES if k in post}
+    if "tags" in values:
+        values["tags"] = ", ".join(
+            sorted({t.strip() for t in values["tags"].split(",") if t.strip()})
+        )
+    for d in definitions:
+        name = FORM_PREFIX + d.key
+        if d.type == CustomField.Type.MULTISELECT:
+            if name + "__present" in post:
+                values[name] = sorted(post.getlist(name))
+        elif name in post:
+            values[name] = post[name].strip()
+    return values
+
+
+def _property_label(key: str, definitions) -> str:
+    labels = {FORM_PREFIX + d.key: d.label for d in definitions}
+    return labels.get(key, key)
+
+
+def _only_keys(post, keys: set[str]):
+    """A copy of the form with only these properties (and what goes with them)."""
+    kept = post.copy()
+    for name in list(kept):
+        base = name.removesuffix("__present")
+        if (base in PROPERTIES or base.startswith(FORM_PREFIX)) and base not in keys:
+            del kept[name]
+    return kept
 
 
 @login_required

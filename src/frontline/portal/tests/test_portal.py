@@ -70,7 +70,10 @@ def test_web_form_errors_keep_what_was_typed(workspace):
     response = submit(Client(), workspace, email="not-an-email", body="Please keep this text")
     assert response.status_code == 422
     html = response.content.decode()
-    assert "Please keep this text" in html and "email" in html.lower()
+    assert "Please keep this text" in html
+    # The reason stands next to the email field, which is marked invalid.
+    assert '<p class="field-error" id="email-error">Not-an-email is not a valid email' in html
+    assert 'aria-describedby="email-error"' in html
     assert not Ticket.objects.filter(workspace=workspace).exists()
 
 

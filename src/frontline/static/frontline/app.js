@@ -224,6 +224,10 @@ document.addEventListener("change", function (e) {
     swap("timeline");
     swap("ticket-meta");
     if (response.ok) {
+      // What the sidebar now shows, so the next change is compared with it.
+      const shown = fresh.querySelector("#sidebar input[name=shown]");
+      const mine = form.querySelector("input[name=shown]");
+      if (shown && mine) mine.value = shown.value;
       say("Saved");
       return;
     }

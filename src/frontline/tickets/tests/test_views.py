@@ -257,6 +257,32 @@ def test_agent_merges_a_duplicate_into_another_ticket(agent, workspace, ticket, 
     assert duplicate.merged_into == ticket and duplicate.status == "closed"
 
 
+def test_a_stale_sidebar_keeps_a_colleagues_change_and_warns_on_a_clash(
+    agent, agent2, workspace, ticket
+):
+    import json
+    import re
+
+    mine, theirs = signed_in(agent), signed_in(agent2)
+    page = mine.get(ticket_url(ticket)).content.decode()
+    shown = json.loads(
+        re.search(r'name="shown" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+    )
+    form = {**shown, "shown": json.dumps(shown)}
+    url = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    # A colleague raises the priority; then I change the status from my older page.
+    theirs.post(url, {"priority": "urgent"})
+    assert mine.post(url, {**form, "status": "pending"}).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == ("pending", "urgent")  # both kept
+    # Both of us change the priority: mine is not saved silently over theirs.
+    clash = mine.post(url, {**form, "priority": "low"})
+    assert clash.status_code == 409
+    assert "Someone else changed priority" in clash.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+
+
 def test_viewers_read_but_cannot_change(viewer, workspace, ticket):
     client = signed_in(viewer)
     page = client.get(ticket_url(ticket))
