@@ -60,16 +60,20 @@ def triage_new_ticket(ticket: Ticket, message) -> None:
         config = services.settings_for(ticket.workspace_id)
         if not config.enabled:
             return
-        recent = (
-            Ticket.objects.filter(
-                requester_id=ticket.requester_id,
-                created_at__gte=clock.now() - timedelta(days=7),
-            )
-            .exclude(pk=ticket.pk)
-            .count()
-        )
         text = ticket_text(ticket.subject, message.body_text)
-        apply(ticket, config, analyse(ticket.workspace_id, text, recent_contacts=recent))
+        result = analyse(ticket.workspace_id, text)
+        # Contacting us again only matters with an unhappy tone: count only then.
+        if {"negative tone", "anger"} & set(result.tone.signals):
+            recent = (
+                Ticket.objects.filter(
+                    requester_id=ticket.requester_id,
+                    created_at__gte=clock.now() - timedelta(days=7),
+                )
+                .exclude(pk=ticket.pk)
+                .count()
+            )
+            result.tone = read_tone(text, recent_contacts=recent)
+        apply(ticket, config, result)
     except Exception:
         log.exception("assistant: triage of ticket %s failed; created untouched", ticket.pk)
 
