@@ -4,6 +4,7 @@ frontline serve            ASGI server, a task worker and the scheduler together
 frontline worker           a task worker only
 frontline scheduler        queues periodic tasks (model retraining)
 frontline assistant train|evaluate   the AI triage's models
+frontline ingest-email --workspace SLUG < message.eml   one email from a mail server pipe
 frontline migrate          apply database migrations
 frontline create-workspace / create-user / seed-demo / export / import
 frontline <any Django management command>
@@ -19,6 +20,7 @@ ALIASES = {
     "worker": "db_worker",
     "export": "export_workspace",
     "import": "import_workspace",
+    "ingest-email": "ingest_email",
 }
 
 

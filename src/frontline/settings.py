@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "frontline.tickets",
     "frontline.portal",
     "frontline.assistant",
+    "frontline.email",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),
+    path("w/<slug:slug>/email/", include("frontline.email.urls")),
     path("support/<slug:slug>/", include("frontline.portal.urls")),
 ]

@@ -11,5 +11,5 @@ class AssistantConfig(AppConfig):
         from frontline.assistant import panel, triage
         from frontline.tickets import hooks
 
-        hooks.register_ticket_created(triage.triage_new_ticket)
+        hooks.register_ticket_created(triage.triage_new_ticket, prepare=triage.prepare)
         hooks.register_ticket_page(panel.ticket_panel)

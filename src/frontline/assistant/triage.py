@@ -55,13 +55,27 @@ def analyse(workspace_id: int, text: str, *, recent_contacts: int = 0) -> Analys
     return result
 
 
-def triage_new_ticket(ticket: Ticket, message) -> None:
+def prepare(workspace, subject: str, text: str):
+    """Before the ticket is written: read the message (model, tone, language)."""
     try:
-        config = services.settings_for(ticket.workspace_id)
+        config = services.settings_for(workspace.pk)
         if not config.enabled:
-            return
-        text = ticket_text(ticket.subject, message.body_text)
-        result = analyse(ticket.workspace_id, text)
+            return None
+        full = ticket_text(subject, text)
+        return config, full, analyse(workspace.pk, full)
+    except Exception:
+        log.exception("assistant: reading a new ticket of workspace %s failed", workspace.pk)
+        return None
+
+
+def triage_new_ticket(ticket: Ticket, message, prepared=None) -> None:
+    """Inside the create-ticket transaction: route and record what `prepare` read."""
+    try:
+        if prepared is None:
+            prepared = prepare(ticket.workspace, ticket.subject, message.body_text)
+            if prepared is None:
+                return
+        config, text, result = prepared
         # Contacting us again only matters with an unhappy tone: count only then.
         if {"negative tone", "anger"} & set(result.tone.signals):
             recent = (

@@ -1,25 +1,35 @@
 """Extension points for other apps, so the tickets app never imports them.
 
-The assistant registers its triage here: it runs inside the create-ticket service, in the
-same transaction, after the ticket and its first message are written and before the
-change notice goes out. A hook must not raise for bad data; if it does, the ticket is not
-created and the caller sees the error.
+The assistant registers its triage here. A ticket-created hook has two halves: `prepare`
+runs before the create-ticket service opens its transaction (slow work such as reading
+the text, so the database's write lock is not held meanwhile), and `apply` runs inside it,
+after the ticket and its first message are written and before the change notice goes
+out. Hooks must not raise for bad data; if `apply` does, the ticket is not created and the
+caller sees the error.
 """
 
 from collections.abc import Callable
+from typing import Any
 
-TicketCreatedHook = Callable[..., None]  # (ticket, message) -> None
-_ticket_created: list[TicketCreatedHook] = []
-
-
-def register_ticket_created(hook: TicketCreatedHook) -> None:
-    if hook not in _ticket_created:
-        _ticket_created.append(hook)
+# (apply(ticket, message, prepared), prepare(workspace, subject, text) -> prepared | None)
+_ticket_created: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
 
 
-def ticket_created(ticket, message) -> None:
-    for hook in _ticket_created:
-        hook(ticket, message)
+def register_ticket_created(apply: Callable[..., None], prepare=None) -> None:
+    if all(apply is not a for a, _ in _ticket_created):
+        _ticket_created.append((apply, prepare))
+
+
+def prepare_ticket(workspace, subject: str, text: str) -> list:
+    return [
+        prepare(workspace, subject, text) if prepare else None for _, prepare in _ticket_created
+    ]
+
+
+def ticket_created(ticket, message, prepared: list | None = None) -> None:
+    prepared = prepared or [None] * len(_ticket_created)
+    for (apply, _), value in zip(_ticket_created, prepared, strict=True):
+        apply(ticket, message, value)
 
 
 # Extra context for the agent's ticket page: (user, workspace, ticket) -> dict. The

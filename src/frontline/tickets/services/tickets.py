@@ -225,7 +225,7 @@ def create_ticket(
 ) -> Ticket:
     """Open a ticket with its first message. The requester is found or created by email."""
     subject = _clean_subject(subject)
-    _clean_body(body, body_html)  # fail before any write
+    text, _ = _clean_body(body, body_html)  # fail before any write
     _check_choice("channel", channel, Channel)
     _check_choice("priority", priority, Priority)
     if status is not None:
@@ -237,6 +237,8 @@ def create_ticket(
     if requester is None and not requester_email:
         raise invalid("requester", "a requester or requester_email is required")
     now = created_at or clock.now()
+    # Other apps' slow reading of the text happens before the write transaction.
+    prepared = hooks.prepare_ticket(workspace, subject, text)
 
     with transaction.atomic():
         if requester is None:
@@ -292,7 +294,7 @@ def create_ticket(
         SearchDocument.objects.create(
             ticket=ticket, workspace=workspace, subject=subject, body=message.body_text
         )
-        hooks.ticket_created(ticket, message)
+        hooks.ticket_created(ticket, message, prepared)
         _notify(ticket, ["created"])
     return ticket
 
