@@ -5,3 +5,12 @@ class EmailConfig(AppConfig):
     name = "frontline.email"
     label = "email_channel"  # "email" reads as Django's own mail settings in admin and logs
     verbose_name = "Email channel"
+
+    def ready(self) -> None:
+        # Agents' public replies go out by email (tickets.hooks); the ticket page shows
+        # how the sending went.
+        from frontline.email import outbound, panel
+        from frontline.tickets import hooks
+
+        hooks.register_reply_added(outbound.queue_reply)
+        hooks.register_ticket_page(panel.delivery_status)

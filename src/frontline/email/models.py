@@ -48,5 +48,19 @@ class MessageEmail(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="email")
     rfc_message_id = models.CharField(max_length=998, db_index=True)  # "<…@…>"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        QUEUED = "queued", "Sending"
+        RETRYING = "retrying", "Sending failed, will retry"
+        SENT = "sent", "Emailed"
+        FAILED = "failed", "Could not be emailed"
+
     direction = models.CharField(max_length=3, choices=Direction.choices)
     inbound = models.ForeignKey(InboundEmail, null=True, blank=True, on_delete=models.SET_NULL)
+    # Outbound delivery: a reply is never "sent" until the mail server accepted it.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)

@@ -32,6 +32,21 @@ def ticket_created(ticket, message, prepared: list | None = None) -> None:
         apply(ticket, message, value)
 
 
+# A public reply to the customer was saved (inside its transaction): (message) -> None.
+# The email channel sends it this way.
+_reply_added: list[Callable[..., None]] = []
+
+
+def register_reply_added(hook: Callable[..., None]) -> None:
+    if hook not in _reply_added:
+        _reply_added.append(hook)
+
+
+def reply_added(message) -> None:
+    for hook in _reply_added:
+        hook(message)
+
+
 # Extra context for the agent's ticket page: (user, workspace, ticket) -> dict. The
 # assistant adds its panel (why the ticket was routed, similar tickets) this way.
 TicketPageHook = Callable[..., dict]

@@ -337,6 +337,7 @@ def reply(
         if ticket.assignee_id is None and by.user is not None:
             changes["assignee"] = by.user
         _apply_changes(ticket, by, changes, touch=True)
+        hooks.reply_added(message)
         _notify(ticket, ["reply"])
     return message
 
