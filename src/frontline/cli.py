@@ -5,6 +5,7 @@ frontline worker           a task worker only
 frontline scheduler        queues periodic tasks (model retraining)
 frontline assistant train|evaluate   the AI triage's models
 frontline ingest-email --workspace SLUG < message.eml   one email from a mail server pipe
+frontline fetch-email [--workspace SLUG] [--mailbox ID]   fetch IMAP mailboxes now
 frontline migrate          apply database migrations
 frontline create-workspace / create-user / seed-demo / export / import
 frontline <any Django management command>
@@ -21,6 +22,7 @@ ALIASES = {
     "export": "export_workspace",
     "import": "import_workspace",
     "ingest-email": "ingest_email",
+    "fetch-email": "fetch_email",
 }
 
 

@@ -1,1 +1,5 @@
-pytest_plugins = ["frontline.testing.personas", "frontline.testing.browser"]
+pytest_plugins = [
+    "frontline.testing.personas",
+    "frontline.testing.browser",
+    "frontline.testing.dovecot",
+]

@@ -63,6 +63,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys still accepted while rotating (sessions, reset links, sealed mailbox passwords).
+SECRET_KEY_FALLBACKS = _read("SECRET_KEY_FALLBACKS", env.list, [])
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
 

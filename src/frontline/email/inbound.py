@@ -12,12 +12,12 @@ import hashlib
 import logging
 import re
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from frontline.accounts.models import Workspace
-from frontline.email.models import InboundEmail, MessageEmail
+from frontline.email import outbound
+from frontline.email.models import InboundEmail, Mailbox, MessageEmail
 from frontline.email.parsing import ParsedEmail, parse
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError
@@ -32,10 +32,15 @@ EMPTY_BODY = "(No text: see the attached files.)"
 
 def receive(workspace: Workspace, raw: bytes, *, source: str = "pipe") -> InboundEmail:
     """Store the raw message (once). Returns the stored row, new or the earlier copy."""
+    return store(workspace, raw, source=source)[0]
+
+
+def store(workspace: Workspace, raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
+    """`receive`, also telling whether this copy was new (True) or already stored."""
     digest = hashlib.sha256(raw).hexdigest()
     found = InboundEmail.objects.filter(workspace=workspace, sha256=digest).first()
     if found is not None:
-        return found
+        return found, False
     headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
     ids = re.findall(r"<[^<>\s]+>", str(headers.get("Message-ID", "")))
     message_id = ids[0][:998] if ids else ""
@@ -43,18 +48,19 @@ def receive(workspace: Workspace, raw: bytes, *, source: str = "pipe") -> Inboun
         # The same message reached us another way (a second fetch, a CC to two mailboxes).
         found = InboundEmail.objects.filter(workspace=workspace, rfc_message_id=message_id).first()
         if found is not None:
-            return found
+            return found, False
     try:
         with transaction.atomic():
-            return InboundEmail.objects.create(
+            row = InboundEmail.objects.create(
                 workspace=workspace,
                 raw=raw,
                 sha256=digest,
                 rfc_message_id=message_id,
                 source=source,
             )
+            return row, True
     except IntegrityError:  # stored by a concurrent fetch a moment ago
-        return InboundEmail.objects.get(workspace=workspace, sha256=digest)
+        return InboundEmail.objects.get(workspace=workspace, sha256=digest), False
 
 
 def process(inbound_id: int) -> InboundEmail:
@@ -86,9 +92,10 @@ def reprocess(inbound: InboundEmail) -> InboundEmail:
 
 def our_addresses(workspace: Workspace) -> set[str]:
     """Addresses we send from: mail from them is a loop and never becomes a ticket."""
-    sender = settings.DEFAULT_FROM_EMAIL
-    found = re.findall(r"[^<>\s]+@[^<>\s]+", sender or "")
-    return {a.lower() for a in found}
+    found = {outbound.sender()[1]} - {""}
+    return found | set(
+        Mailbox.objects.filter(workspace=workspace).values_list("address", flat=True)
+    )
 
 
 def _process(inbound: InboundEmail) -> None:

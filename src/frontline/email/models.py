@@ -64,3 +64,50 @@ class MessageEmail(models.Model):
     error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox the task worker fetches from. The password (or OAuth2 token) is
+    kept encrypted (`lib.sealed`) and never shown again; the fetch position (UIDVALIDITY
+    and the last UID stored) makes a fetch resume exactly where the last one stopped."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", "TLS (usually port 993)"
+        STARTTLS = "starttls", "STARTTLS (usually port 143)"
+        NONE = "none", "None (only for a server on this machine)"
+
+    class Auth(models.TextChoices):
+        PASSWORD = "password", "Password"
+        OAUTH2 = "oauth2", "OAuth2 access token (XOAUTH2)"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="mailboxes")
+    name = models.CharField(max_length=100)
+    # The address customers write to; mail from it is ours (a loop), never a ticket.
+    address = models.EmailField()
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
+    username = models.CharField(max_length=320)
+    auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
+    secret = models.TextField(blank=True)  # sealed password or token
+    folder = models.CharField(max_length=200, default="INBOX")
+    enabled = models.BooleanField(default=True)
+    poll_seconds = models.PositiveIntegerField(default=60)
+
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    failures = models.PositiveIntegerField(default=0)  # in a row
+    fetched_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="mailbox_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"

@@ -35,7 +35,7 @@ def queue_reply(message: Message) -> MessageEmail | None:
         return None
     if not ticket.requester.email:
         return None
-    _, domain = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[::2]
+    domain = sender()[1].rpartition("@")[2]
     out = MessageEmail.objects.create(
         workspace_id=message.workspace_id,
         message=message,
@@ -49,9 +49,15 @@ def queue_reply(message: Message) -> MessageEmail | None:
     return out
 
 
+def sender() -> tuple[str, str]:
+    """DEFAULT_FROM_EMAIL as (display name, lower-case address)."""
+    name, address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL or "")
+    return name, address.lower()
+
+
 def reply_address(number: int) -> str:
     """support@acme.test → "Acme Support <support+<number>@acme.test>"."""
-    name, address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name, address = sender()
     local, _, domain = address.partition("@")
     return email.utils.formataddr((name, f"{local}+{number}@{domain}"))
 

@@ -4,4 +4,12 @@ runs them. Tasks must be safe to queue twice (several schedulers may run)."""
 PERIODIC: list[tuple[str, int]] = [
     # (dotted path of a task, seconds between runs)
     ("frontline.assistant.tasks.retrain_due", 15 * 60),
+    # Each mailbox keeps its own interval (and backs off when failing); this only looks.
+    ("frontline.email.tasks.poll_mailboxes", 15),
+]
+
+# Long-running threads the scheduler starts beside its loop (dotted path of a Thread
+# class); `frontline scheduler --no-idle` leaves them out.
+THREADS: list[str] = [
+    "frontline.email.idle.Watchers",  # IMAP IDLE: new mail fetched as it arrives
 ]

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from frontline.accounts.models import ROLE_RANK, Membership, Role, User, Workspace
-from frontline.lib.errors import ServiceError, conflict, invalid
+from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import (
     CustomField,
@@ -18,59 +18,13 @@ from frontline.tickets.models import (
     Tag,
     Team,
 )
-
-
-def _text(data: dict, key: str, limit: int, *, required: bool = False) -> None:
-    if key in data:
-        data[key] = (data[key] or "").strip()
-        if len(data[key]) > limit:
-            raise invalid(key, f"must be at most {limit} characters")
-    if required and not data.get(key):
-        raise invalid(key, "is required")
-
-
-def _only(data: dict, allowed: set[str], what: str) -> dict:
-    unknown = set(data) - allowed
-    if unknown:
-        raise invalid(sorted(unknown)[0], f"is not a {what} field")
-    return dict(data)
-
-
-def _save(obj: models.Model, by: Actor, kind: str, *, fields=None, before=None, after=None):
-    """Save a configuration object and log it; a uniqueness clash becomes a 409."""
-    try:
-        with transaction.atomic():
-            obj.save(update_fields=fields) if fields else obj.save()
-            record(
-                [
-                    event(
-                        obj.workspace_id,
-                        by,
-                        kind,
-                        before=before,
-                        after={"id": obj.pk, **(after or {})},
-                    )
-                ]
-            )
-    except IntegrityError:
-        raise conflict(
-            f"That {kind.split('.')[0].replace('_', ' ')} already exists", code="duplicate"
-        ) from None
-    return obj
-
-
-def _update(obj: models.Model, by: Actor, kind: str, data: dict[str, Any]):
-    before = {k: getattr(obj, k) for k in data}
-    for key, value in data.items():
-        setattr(obj, key, value)
-    return _save(obj, by, kind, fields=list(data), before=before, after=data)
-
-
-def _delete(obj: models.Model, by: Actor, kind: str) -> None:
-    with transaction.atomic():
-        record([event(obj.workspace_id, by, kind, before={"id": obj.pk, "name": str(obj)})])
-        obj.delete()
-
+from frontline.tickets.services.rows import (
+    clean_text,
+    delete_logged,
+    only_fields,
+    save_logged,
+    update_logged,
+)
 
 # ---- teams -----------------------------------------------------------------------------
 
@@ -79,24 +33,24 @@ def create_team(
     workspace: Workspace, *, by: Actor, name: str, slug: str = "", description: str = ""
 ) -> Team:
     data = {"name": name, "description": description}
-    _text(data, "name", 100, required=True)
+    clean_text(data, "name", 100, required=True)
     slug = slugify(slug or data["name"])[:60]
     if not slug:
         raise invalid("slug", "must contain letters or digits")
     team = Team(workspace=workspace, slug=slug, **data)
-    return _save(team, by, "team.created", after={"name": team.name, "slug": slug})
+    return save_logged(team, by, "team.created", after={"name": team.name, "slug": slug})
 
 
 def update_team(team: Team, *, by: Actor, changes: dict[str, Any]) -> Team:
-    data = _only(changes, {"name", "slug", "description"}, "team")
-    _text(data, "name", 100)
+    data = only_fields(changes, {"name", "slug", "description"}, "team")
+    clean_text(data, "name", 100)
     if "name" in data and not data["name"]:
         raise invalid("name", "must not be empty")
     if "slug" in data:
         data["slug"] = slugify(data["slug"])[:60]
         if not data["slug"]:
             raise invalid("slug", "must contain letters or digits")
-    return _update(team, by, "team.updated", data)
+    return update_logged(team, by, "team.updated", data)
 
 
 def set_team_members(team: Team, members: list[User], *, by: Actor) -> Team:
@@ -120,7 +74,7 @@ def set_team_members(team: Team, members: list[User], *, by: Actor) -> Team:
 
 
 def delete_team(team: Team, *, by: Actor) -> None:
-    _delete(team, by, "team.deleted")
+    delete_logged(team, by, "team.deleted")
 
 
 # ---- tags ------------------------------------------------------------------------------
@@ -130,11 +84,11 @@ def create_tag(workspace: Workspace, *, by: Actor, name: str) -> Tag:
     name = (name or "").strip().lower().replace(" ", "-")
     if not name or len(name) > 60:
         raise invalid("name", "must be 1 to 60 characters")
-    return _save(Tag(workspace=workspace, name=name), by, "tag.created", after={"name": name})
+    return save_logged(Tag(workspace=workspace, name=name), by, "tag.created", after={"name": name})
 
 
 def delete_tag(tag: Tag, *, by: Actor) -> None:
-    _delete(tag, by, "tag.deleted")
+    delete_logged(tag, by, "tag.deleted")
 
 
 # ---- custom fields ---------------------------------------------------------------------
@@ -143,7 +97,7 @@ CHOICE_TYPES = (CustomField.Type.SELECT, CustomField.Type.MULTISELECT)
 
 
 def _clean_field(data: dict[str, Any], current: CustomField | None = None) -> dict[str, Any]:
-    _text(data, "label", 100)
+    clean_text(data, "label", 100)
     if "label" in data and not data["label"]:
         raise invalid("label", "must not be empty")
     if "type" in data and data["type"] not in CustomField.Type.values:
@@ -165,14 +119,14 @@ def _clean_field(data: dict[str, Any], current: CustomField | None = None) -> di
 
 
 def create_custom_field(workspace: Workspace, *, by: Actor, **data: Any) -> CustomField:
-    data = _only(
+    data = only_fields(
         data, {"key", "label", "type", "choices", "required", "public", "position"}, "custom field"
     )
     data = _clean_field(data)
     key = slugify(data.pop("key", "") or data.get("label", "")).replace("-", "_")[:60]
     if not key:
         raise invalid("key", "must contain letters or digits")
-    return _save(
+    return save_logged(
         CustomField(workspace=workspace, key=key, **data),
         by,
         "custom_field.created",
@@ -182,14 +136,14 @@ def create_custom_field(workspace: Workspace, *, by: Actor, **data: Any) -> Cust
 
 def update_custom_field(field: CustomField, *, by: Actor, changes: dict[str, Any]):
     # The key is what stored values refer to, so it cannot change.
-    data = _only(
+    data = only_fields(
         changes, {"label", "type", "choices", "required", "public", "position"}, "custom field"
     )
-    return _update(field, by, "custom_field.updated", _clean_field(data, field))
+    return update_logged(field, by, "custom_field.updated", _clean_field(data, field))
 
 
 def delete_custom_field(field: CustomField, *, by: Actor) -> None:
-    _delete(field, by, "custom_field.deleted")
+    delete_logged(field, by, "custom_field.deleted")
 
 
 # ---- macros ----------------------------------------------------------------------------
@@ -206,7 +160,7 @@ MACRO_ACTIONS = {
 
 
 def _clean_macro(ws_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    _text(data, "name", 120)
+    clean_text(data, "name", 120)
     if "name" in data and not data["name"]:
         raise invalid("name", "must not be empty")
     if "visibility" in data and data["visibility"] not in Message.Visibility.values:
@@ -250,22 +204,26 @@ def _clean_macro(ws_id: int, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_macro(workspace: Workspace, *, by: Actor, **data: Any) -> Macro:
-    data = _only(data, {"name", "body", "visibility", "actions", "active", "position"}, "macro")
+    data = only_fields(
+        data, {"name", "body", "visibility", "actions", "active", "position"}, "macro"
+    )
     if not (data.get("name") or "").strip():
         raise invalid("name", "is required")
     data = _clean_macro(workspace.pk, data)
-    return _save(
+    return save_logged(
         Macro(workspace=workspace, **data), by, "macro.created", after={"name": data["name"]}
     )
 
 
 def update_macro(macro: Macro, *, by: Actor, changes: dict[str, Any]) -> Macro:
-    data = _only(changes, {"name", "body", "visibility", "actions", "active", "position"}, "macro")
-    return _update(macro, by, "macro.updated", _clean_macro(macro.workspace_id, data))
+    data = only_fields(
+        changes, {"name", "body", "visibility", "actions", "active", "position"}, "macro"
+    )
+    return update_logged(macro, by, "macro.updated", _clean_macro(macro.workspace_id, data))
 
 
 def delete_macro(macro: Macro, *, by: Actor) -> None:
-    _delete(macro, by, "macro.deleted")
+    delete_logged(macro, by, "macro.deleted")
 
 
 # ---- saved views -----------------------------------------------------------------------
@@ -283,10 +241,10 @@ VIEW_ORDERS = (
 
 
 def _clean_view(data: dict[str, Any]) -> dict[str, Any]:
-    _text(data, "name", 120)
+    clean_text(data, "name", 120)
     if "name" in data and not data["name"]:
         raise invalid("name", "must not be empty")
-    _text(data, "query", 500)
+    clean_text(data, "query", 500)
     if "query" in data:
         from frontline.tickets.search import parse_query
 
@@ -300,17 +258,17 @@ def _clean_view(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_view(workspace: Workspace, *, by: Actor, shared: bool = False, **data: Any):
-    data = _clean_view(_only(data, {"name", "query", "order", "position"}, "view"))
+    data = _clean_view(only_fields(data, {"name", "query", "order", "position"}, "view"))
     if not data.get("name"):
         raise invalid("name", "is required")
     view = SavedView(workspace=workspace, owner=None if shared else by.user, **data)
-    return _save(view, by, "view.created", after={"name": view.name})
+    return save_logged(view, by, "view.created", after={"name": view.name})
 
 
 def update_view(view: SavedView, *, by: Actor, changes: dict[str, Any]) -> SavedView:
-    data = _clean_view(_only(changes, {"name", "query", "order", "position"}, "view"))
-    return _update(view, by, "view.updated", data)
+    data = _clean_view(only_fields(changes, {"name", "query", "order", "position"}, "view"))
+    return update_logged(view, by, "view.updated", data)
 
 
 def delete_view(view: SavedView, *, by: Actor) -> None:
-    _delete(view, by, "view.deleted")
+    delete_logged(view, by, "view.deleted")
