@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from frontline.api import api
+from frontline.lib import notice_relay
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path(notice_relay.PATH.lstrip("/"), notice_relay.receive),
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),

@@ -6,7 +6,7 @@ Every endpoint: authenticate (token or session), check access with the helpers i
 
 from ninja import NinjaAPI
 
-from frontline.api import config, events, people, tickets
+from frontline.api import config, events, mailboxes, people, tickets
 from frontline.api.auth import AUTH
 from frontline.api.common import install_error_handlers
 
@@ -27,3 +27,4 @@ api.add_router("", tickets.router)
 api.add_router("", people.router)
 api.add_router("", config.router)
 api.add_router("", events.router)
+api.add_router("", mailboxes.router)

@@ -1,29 +1,28 @@
 """Workspace configuration: teams, tags, custom fields, macros and saved views.
 
 Everyone in the workspace may read these; owners and admins change them (agents may
-keep personal saved views). The five resources share one CRUD shape, built by `_crud`.
+keep personal saved views). The five resources share one CRUD shape (`crud.py`).
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field
 
 from frontline.accounts.models import Role
 from frontline.api import out
 from frontline.api.auth import Caller, caller
 from frontline.api.common import get_or_404, member
-from frontline.api.schemas import Error, In, TicketPage
+from frontline.api.crud import ERRORS, crud
+from frontline.api.schemas import In, TicketPage
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.models import CustomField, Macro, SavedView, Tag, Team
 from frontline.tickets.search import find_tickets
 
 router = Router()
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
 # ---- shapes ------------------------------------------------------------------------------
@@ -149,84 +148,6 @@ class ViewPatch(In):
 # ---- one CRUD shape for all five -------------------------------------------------------------
 
 
-def _crud(
-    name: str,
-    plural: str,
-    *,
-    queryset: Callable[[Caller], QuerySet],
-    to_dict: Callable[[Model], dict],
-    schemas: tuple[type, type, type],
-    create: Callable[[Caller, dict], Model],
-    update: Callable[[Caller, Model, dict], Model] | None,
-    delete: Callable[[Caller, Model], None],
-    may_change: Callable[[Caller, Model | None], None],
-) -> None:
-    out_schema, in_schema, patch_schema = schemas
-    tag = [plural]
-
-    def one(c: Caller, pk: int) -> Model:
-        return get_or_404(queryset(c), f"No such {name}", pk=pk)
-
-    @router.get(
-        f"/{plural}",
-        response={200: list[out_schema], **ERRORS},
-        tags=tag,
-        operation_id=f"list_{plural}",
-    )
-    def list_all(request: HttpRequest):
-        c = caller(request)
-        return [to_dict(obj) for obj in queryset(c)]
-
-    @router.post(
-        f"/{plural}",
-        response={201: out_schema, **ERRORS},
-        tags=tag,
-        operation_id=f"create_{name.replace(' ', '_')}",
-    )
-    def create_one(request: HttpRequest, payload: in_schema):  # type: ignore[valid-type]
-        c = caller(request)
-        may_change(c, None)
-        obj = create(c, payload.model_dump())
-        return Status(201, to_dict(queryset(c).get(pk=obj.pk)))
-
-    @router.get(
-        f"/{plural}/{{pk}}",
-        response={200: out_schema, **ERRORS},
-        tags=tag,
-        operation_id=f"get_{name.replace(' ', '_')}",
-    )
-    def get_one(request: HttpRequest, pk: int):
-        return to_dict(one(caller(request), pk))
-
-    if update is not None:
-
-        @router.patch(
-            f"/{plural}/{{pk}}",
-            response={200: out_schema, **ERRORS},
-            tags=tag,
-            operation_id=f"update_{name.replace(' ', '_')}",
-        )
-        def update_one(request: HttpRequest, pk: int, payload: patch_schema):  # type: ignore[valid-type]
-            c = caller(request)
-            obj = one(c, pk)
-            may_change(c, obj)
-            update(c, obj, payload.model_dump(exclude_unset=True))
-            return to_dict(one(c, pk))
-
-    @router.delete(
-        f"/{plural}/{{pk}}",
-        response={204: None, **ERRORS},
-        tags=tag,
-        operation_id=f"delete_{name.replace(' ', '_')}",
-    )
-    def delete_one(request: HttpRequest, pk: int):
-        c = caller(request)
-        obj = one(c, pk)
-        may_change(c, obj)
-        delete(c, obj)
-        return Status(204, None)
-
-
 def _admins_only(c: Caller, obj) -> None:
     c.require(Role.ADMIN)
 
@@ -265,7 +186,8 @@ def _update_team(c: Caller, t: Team, data: dict) -> Team:
     return t
 
 
-_crud(
+crud(
+    router,
     "team",
     "teams",
     queryset=lambda c: (
@@ -287,7 +209,8 @@ def _may_manage_tags(c: Caller, obj) -> None:
     c.require(Role.AGENT if obj is None else Role.ADMIN)
 
 
-_crud(
+crud(
+    router,
     "tag",
     "tags",
     queryset=lambda c: Tag.objects.filter(workspace=c.workspace).order_by("name"),
@@ -303,7 +226,8 @@ _crud(
 
 _FIELD_KEYS = ("id", "key", "label", "type", "choices", "required", "public", "position")
 
-_crud(
+crud(
+    router,
     "custom field",
     "custom-fields",
     queryset=lambda c: CustomField.objects.filter(workspace=c.workspace).order_by("position", "pk"),
@@ -333,7 +257,8 @@ def _macro_actions(c: Caller, data: dict) -> dict:
     return data
 
 
-_crud(
+crud(
+    router,
     "macro",
     "macros",
     queryset=lambda c: Macro.objects.filter(workspace=c.workspace).order_by("position", "name"),
@@ -378,7 +303,8 @@ def _create_view(c: Caller, data: dict) -> SavedView:
     return services.create_view(c.workspace, by=_by(c), **data)
 
 
-_crud(
+crud(
+    router,
     "view",
     "views",
     queryset=_views,

@@ -1,9 +1,16 @@
 from django.urls import path
 
-from frontline.email import views
+from frontline.email import mailbox_views, views
 
 urlpatterns = [
     path("", views.email_log, name="email_log"),
     path("<int:pk>/raw", views.email_raw, name="email_raw"),
     path("<int:pk>/retry", views.email_retry, name="email_retry"),
+    path("mailboxes/", mailbox_views.mailbox_list, name="mailboxes"),
+    path("mailboxes/<int:pk>/", mailbox_views.mailbox_detail, name="mailbox"),
+    path(
+        "mailboxes/<int:pk>/<slug:action>",
+        mailbox_views.mailbox_action,
+        name="mailbox_action",
+    ),
 ]

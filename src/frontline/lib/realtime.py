@@ -4,7 +4,9 @@ import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from frontline.lib.notice_relay import relay_url, send
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ def publish(workspace_id: int, payload: dict) -> None:
     """Best effort: a down channel layer must never break a ticket change."""
     layer = get_channel_layer()
     if layer is None:
+        return
+    if _server_loop is None and isinstance(layer, InMemoryChannelLayer) and relay_url():
+        send(workspace_id, payload)  # a worker without Redis: through the web server
         return
     group = workspace_group(workspace_id)
     message = {"type": "workspace.change", "payload": payload}

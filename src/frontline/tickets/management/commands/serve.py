@@ -1,5 +1,6 @@
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -8,6 +9,8 @@ import threading
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from frontline.lib import notice_relay
 
 
 class Command(BaseCommand):
@@ -23,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Web server only")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
+        if "InMemory" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+            # No shared channel layer: the children hand change notices to this server.
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host  # noqa: S104
+            os.environ[notice_relay.ENV] = f"http://{local}:{port}{notice_relay.PATH}"
         children = (
             []
             if no_worker

@@ -1,0 +1,79 @@
+"""The whole email loop in a real browser against the real server: an admin connects an
+IMAP mailbox (Dovecot on loopback) in the settings, the customer's mail becomes a ticket
+by itself, the agent's reply reaches the customer threaded (aiosmtpd on loopback), and
+the customer's answer joins the ticket live."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from frontline.testing.browser import ready, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+FIRST = (
+    b"From: Nadia Okafor <nadia@example.com>\r\nTo: help@demo.frontline.test\r\n"
+    b"Subject: Locked out of online banking\r\nMessage-ID: <first-1@mail.example.com>\r\n"
+    b"Date: Mon, 30 Nov 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"\r\nAfter three wrong codes the app locked me out. Can you unlock it?\r\n"
+)
+
+
+def test_admin_connects_a_mailbox_and_the_email_loop_works(new_page, dovecot, outbox):
+    user, password = dovecot.add_user()
+    dovecot.append(user, password, FIRST)  # waiting, unread, before Frontline connects
+
+    page = new_page()
+    sign_in(page, "owner@demo.frontline.test")
+    page.goto("/w/demo/settings/")
+    page.get_by_role("link", name="Mailboxes").click()
+    page.get_by_label("Name (for you").fill("Help")
+    page.get_by_label("Address customers write to").fill("help@demo.frontline.test")
+    page.get_by_label("Host", exact=True).fill(dovecot.host)
+    page.get_by_label("Port", exact=True).fill(str(dovecot.port))
+    page.get_by_label("Encryption").select_option("none")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password or token").fill(password)
+    page.get_by_label("Check every").fill("30")
+    page.get_by_role("button", name="Add and test the connection").click()
+    expect(page.locator(".flash-success")).to_contain_text("Connected: 1 message in INBOX")
+    screenshot(page, "mailbox")
+
+    # The scheduler fetches the new mailbox's unread mail by itself.
+    page.goto("/w/demo/")
+    ready(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Unassigned")).first.click()
+    ready(page)
+    row = page.locator("table.tickets tbody tr[data-ticket]", has_text="Locked out")
+    expect(row).to_be_visible(timeout=30_000)  # appears live, no reload
+    number = row.get_attribute("data-ticket")
+    row.get_by_role("link").first.click()
+    page.wait_for_url(f"**/tickets/{number}/")
+    ready(page)
+    page.get_by_label("Message").fill("I have unlocked it: please sign in again.")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Reply sent").wait_for()
+
+    sent = outbox[0].wait_for("nadia@example.com")
+    assert sent["In-Reply-To"] == "<first-1@mail.example.com>"
+    assert f"[#{number}]" in sent["Subject"]
+    assert f"+{number}@" in sent["Reply-To"]
+
+    # The customer answers from their mail program; it lands on the open ticket page.
+    answer = (
+        f"From: Nadia Okafor <nadia@example.com>\r\nTo: {sent['Reply-To']}\r\n"
+        f"Subject: Re: {sent['Subject']}\r\nMessage-ID: <answer-1@mail.example.com>\r\n"
+        f"In-Reply-To: {sent['Message-ID']}\r\nReferences: <first-1@mail.example.com> "
+        f"{sent['Message-ID']}\r\nDate: Mon, 30 Nov 2026 09:30:00 +0000\r\n\r\n"
+        "It works again, thank you!\r\n\r\nOn Mon, 30 Nov 2026, Demo Bank wrote:\r\n"
+        "> I have unlocked it: please sign in again.\r\n"
+    ).encode()
+    started = time.monotonic()
+    dovecot.append(user, password, answer)
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("It works again, thank you!", timeout=45_000)
+    assert time.monotonic() - started < 45
+    assert timeline.inner_text().count("I have unlocked it") == 1  # the quote is stripped
