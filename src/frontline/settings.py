@@ -188,6 +188,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Attachments above this size are refused with a 413 before anything is stored.
 FRONTLINE_MAX_ATTACHMENT_BYTES = _read("FRONTLINE_MAX_ATTACHMENT_BYTES", env.int, 25 * 1024 * 1024)
+# Largest raw email accepted by the inbound webhook (bytes).
+FRONTLINE_MAX_EMAIL_BYTES = _read("FRONTLINE_MAX_EMAIL_BYTES", _positive_int, 40 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON bodies; files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from frontline.api import api
+from frontline.email import webhook
 from frontline.lib import notice_relay
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path(notice_relay.PATH.lstrip("/"), notice_relay.receive),
+    path("inbound/email/<str:token>/", webhook.receive, name="email_webhook"),
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),

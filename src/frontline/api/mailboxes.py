@@ -1,5 +1,5 @@
-"""IMAP mailboxes (owners and admins only). The password or token can be set, never
-read back: responses say only whether one is stored."""
+"""IMAP mailboxes and sender rules (owners and admins only). A mailbox password or token
+can be set, never read back: responses say only whether one is stored."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from frontline.api.auth import Caller, caller
 from frontline.api.common import get_or_404
 from frontline.api.crud import ERRORS, crud
 from frontline.api.schemas import In
-from frontline.email import imap, mailboxes
+from frontline.email import imap, mailboxes, rules
 from frontline.email.models import Mailbox
 from frontline.email.tasks import fetch_mailbox
 from frontline.tickets.events import Actor
@@ -118,3 +118,50 @@ def fetch_now(request: HttpRequest, pk: int):
     mailbox = _mailbox(request, pk)
     fetch_mailbox.enqueue(mailbox.pk)
     return Status(202, {"ok": True, "message": f"Fetching {mailbox.address}"})
+
+
+# ---- sender rules -------------------------------------------------------------------------
+
+
+class EmailRulesOut(Schema):
+    blocked_senders: list[str]
+    allowed_senders: list[str]
+    sender_limit_per_hour: int
+    webhook_active: bool
+
+
+class EmailRulesPatch(In):
+    blocked_senders: list[str] | None = Field(None, description="Addresses or @domains")
+    allowed_senders: list[str] | None = Field(None, description="Always let through")
+    sender_limit_per_hour: int | None = Field(None, description="0: no limit")
+
+
+def _rules_dict(workspace) -> dict:
+    current = rules.settings_for(workspace)
+    return {
+        "blocked_senders": current.blocked_senders.split("\n") if current.blocked_senders else [],
+        "allowed_senders": current.allowed_senders.split("\n") if current.allowed_senders else [],
+        "sender_limit_per_hour": current.sender_limit_per_hour,
+        "webhook_active": bool(current.webhook_token_hash),
+    }
+
+
+@router.get("/email-settings", response={200: EmailRulesOut, **ERRORS}, tags=["mailboxes"])
+def get_email_rules(request: HttpRequest):
+    c = caller(request)
+    _admins(c)
+    return _rules_dict(c.workspace)
+
+
+@router.patch("/email-settings", response={200: EmailRulesOut, **ERRORS}, tags=["mailboxes"])
+def update_email_rules(request: HttpRequest, payload: EmailRulesPatch):
+    """Who may write by email: block and allow lists, the most messages per sender and
+    hour (more are held back for an admin to let through)."""
+    c = caller(request)
+    _admins(c)
+    changes = payload.model_dump(exclude_unset=True)
+    for key in ("blocked_senders", "allowed_senders"):
+        if key in changes:
+            changes[key] = "\n".join(changes[key] or [])
+    rules.update_rules(c.workspace, by=Actor.of(c.user), **changes)
+    return _rules_dict(c.workspace)

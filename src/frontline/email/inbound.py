@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from frontline.accounts.models import Workspace
-from frontline.email import outbound
+from frontline.email import outbound, rules
 from frontline.email.models import InboundEmail, Mailbox, MessageEmail
 from frontline.email.parsing import ParsedEmail, parse
 from frontline.lib import clock
@@ -63,8 +63,9 @@ def store(workspace: Workspace, raw: bytes, *, source: str) -> tuple[InboundEmai
         return InboundEmail.objects.get(workspace=workspace, sha256=digest), False
 
 
-def process(inbound_id: int) -> InboundEmail:
-    """Turn a stored message into a ticket or a reply; idempotent."""
+def process(inbound_id: int, *, release: bool = False) -> InboundEmail:
+    """Turn a stored message into a ticket or a reply; idempotent. `release` lets a
+    message through the block list and the sender limit (an admin's decision)."""
     with transaction.atomic():
         inbound = (
             InboundEmail.objects.select_for_update().select_related("workspace").get(pk=inbound_id)
@@ -73,7 +74,7 @@ def process(inbound_id: int) -> InboundEmail:
             return inbound
         try:
             with transaction.atomic():
-                _process(inbound)
+                _process(inbound, release=release)
         except Exception as exc:  # noqa: BLE001 - any failure is kept for admins, not lost
             log.exception("email %s could not be processed", inbound.pk)
             inbound.state, inbound.error = State.FAILED, f"{type(exc).__name__}: {exc}"
@@ -83,11 +84,13 @@ def process(inbound_id: int) -> InboundEmail:
 
 
 def reprocess(inbound: InboundEmail) -> InboundEmail:
-    """Try a failed message again (after a fix, or with a corrected parser)."""
-    InboundEmail.objects.filter(pk=inbound.pk, state=State.FAILED).update(
-        state=State.RECEIVED, error=""
+    """Try a failed message again (after a fix, or with a corrected parser), or let a
+    held one through."""
+    held = inbound.state == State.HELD
+    InboundEmail.objects.filter(pk=inbound.pk, state__in=[State.FAILED, State.HELD]).update(
+        state=State.RECEIVED, error="", reason=""
     )
-    return process(inbound.pk)
+    return process(inbound.pk, release=held)
 
 
 def our_addresses(workspace: Workspace) -> set[str]:
@@ -98,15 +101,20 @@ def our_addresses(workspace: Workspace) -> set[str]:
     )
 
 
-def _process(inbound: InboundEmail) -> None:
+def _process(inbound: InboundEmail, *, release: bool) -> None:
     workspace = inbound.workspace
     mail = parse(bytes(inbound.raw))
+    inbound.sender = mail.from_address[:320]
     if mail.machine:
         inbound.state, inbound.reason = State.IGNORED, mail.machine
         return
     ours = our_addresses(workspace)
     if mail.from_address in ours:
         inbound.state, inbound.reason = State.IGNORED, "sent from our own address (loop)"
+        return
+    held = "" if release else rules.hold_reason(workspace, mail.from_address)
+    if held:
+        inbound.state, inbound.reason = State.HELD, held
         return
     customer = tickets.customer_for_email(workspace, mail.from_address, name=mail.from_name)
     files = _attachments(workspace, mail)

@@ -15,6 +15,7 @@ class InboundEmail(models.Model):
         RECEIVED = "received", "Received, not processed yet"
         PROCESSED = "processed", "Became a ticket or a reply"
         IGNORED = "ignored", "Ignored (machine mail or loop)"
+        HELD = "held", "Held back (block list or sender limit)"
         FAILED = "failed", "Could not be processed"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -23,6 +24,7 @@ class InboundEmail(models.Model):
     # The Message-ID header ("<…@…>"); `message` is the ticket message it became.
     rfc_message_id = models.CharField(max_length=998, blank=True, db_index=True)
     source = models.CharField(max_length=20, default="pipe")  # pipe, imap, webhook
+    sender = models.CharField(max_length=320, blank=True)  # From address, set when processed
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
     reason = models.CharField(max_length=200, blank=True)  # why ignored
     error = models.TextField(blank=True)  # why it failed, for admins
@@ -36,6 +38,7 @@ class InboundEmail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "sha256"], name="one_copy_of_each_email")
         ]
+        indexes = [models.Index(fields=["workspace", "sender", "received_at"])]
 
 
 class MessageEmail(models.Model):
@@ -111,3 +114,22 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
+
+
+class EmailSettings(models.Model):
+    """A workspace's email rules: who may write (block and allow lists, a limit per sender
+    per hour) and the token of its inbound webhook (only its hash is kept)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="email_settings"
+    )
+    # One rule per line: a full address, or "@example.com" for a whole domain.
+    blocked_senders = models.TextField(blank=True)
+    allowed_senders = models.TextField(blank=True)  # wins over the block list and the limit
+    sender_limit_per_hour = models.PositiveIntegerField(default=30)  # 0: no limit
+    webhook_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    webhook_token_hint = models.CharField(max_length=12, blank=True)  # its first characters
+    webhook_token_created_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Email settings of {self.workspace}"

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from frontline.email import imap, outbound
+from frontline.email import imap, inbound, outbound
 from frontline.email.models import Mailbox
 from frontline.lib import clock
 
@@ -10,6 +10,12 @@ from frontline.lib import clock
 @task(queue_name="email")
 def send_reply(message_email_id: int) -> str:
     return outbound.send(message_email_id).status
+
+
+@task(queue_name="email")
+def process_inbound(inbound_id: int) -> str:
+    """Make a stored message (from the webhook) a ticket or a reply; idempotent."""
+    return inbound.process(inbound_id).state
 
 
 @task(queue_name="email")

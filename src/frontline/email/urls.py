@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontline.email import mailbox_views, views
+from frontline.email import mailbox_views, settings_views, views
 
 urlpatterns = [
     path("", views.email_log, name="email_log"),
@@ -12,5 +12,11 @@ urlpatterns = [
         "mailboxes/<int:pk>/<slug:action>",
         mailbox_views.mailbox_action,
         name="mailbox_action",
+    ),
+    path("settings/", settings_views.email_settings, name="email_settings"),
+    path(
+        "settings/<slug:action>",
+        settings_views.email_settings_action,
+        name="email_settings_action",
     ),
 ]
