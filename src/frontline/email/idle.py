@@ -25,9 +25,7 @@ CONNECTION_FIELDS = ("host", "port", "security", "username", "auth", "secret", "
 
 def _connection(mailbox_id: int) -> tuple | None:
     return (
-        Mailbox.objects.filter(pk=mailbox_id, enabled=True)
-        .values_list(*CONNECTION_FIELDS)
-        .first()
+        Mailbox.objects.filter(pk=mailbox_id, enabled=True).values_list(*CONNECTION_FIELDS).first()
     )
 
 

@@ -77,9 +77,11 @@ def check(mailbox: Mailbox) -> str:
     try:
         with connect(mailbox) as client:
             info = client.select_folder(mailbox.folder, readonly=True)
-            idle = " (supports IDLE: new mail arrives at once)" if client.has_capability(
-                "IDLE"
-            ) else ""
+            idle = (
+                " (supports IDLE: new mail arrives at once)"
+                if client.has_capability("IDLE")
+                else ""
+            )
         count = int(info.get(b"EXISTS", 0))
         return f"Connected: {count} message{'s' if count != 1 else ''} in {mailbox.folder}{idle}."
     except FAILURES as exc:
@@ -152,9 +154,9 @@ def _fetch_new(client: IMAPClient, mailbox: Mailbox, report: FetchReport) -> Non
 def process_pending(workspace_id: int, limit: int = 1000) -> Iterator[InboundEmail]:
     """Turn stored, unprocessed mail into tickets and replies, oldest first."""
     pending = list(
-        InboundEmail.objects.filter(
-            workspace_id=workspace_id, state=InboundEmail.State.RECEIVED
-        ).order_by("pk").values_list("pk", flat=True)[:limit]
+        InboundEmail.objects.filter(workspace_id=workspace_id, state=InboundEmail.State.RECEIVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
     for pk in pending:
         yield inbound.process(pk)

@@ -133,3 +133,23 @@ class EmailSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Email settings of {self.workspace}"
+
+
+class NotificationTemplate(models.Model):
+    """A workspace's wording of one notification, and whether it is sent at all. A kind
+    without a row uses the default wording and is on (`notifications.DEFAULTS`)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    enabled = models.BooleanField(default=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "kind"], name="one_template_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({'on' if self.enabled else 'off'})"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
+from frontline.email import notifications
 from frontline.email.models import MessageEmail
 from frontline.email.parsing import SUBJECT_TOKEN
 from frontline.lib import clock
@@ -35,6 +36,8 @@ def queue_reply(message: Message) -> MessageEmail | None:
         return None
     if not ticket.requester.email:
         return None
+    if ticket.channel != Channel.EMAIL and not _template(ticket).enabled:
+        return None  # the workspace turned these off: customers read replies in the help center
     domain = sender()[1].rpartition("@")[2]
     out = MessageEmail.objects.create(
         workspace_id=message.workspace_id,
@@ -62,15 +65,32 @@ def reply_address(number: int) -> str:
     return email.utils.formataddr((name, f"{local}+{number}@{domain}"))
 
 
+def _template(ticket):
+    return notifications.template_for(ticket.workspace_id, "agent_replied")
+
+
 def build(out: MessageEmail) -> EmailMultiAlternatives:
+    """The reply's email: the workspace's "agent replied" template around the reply's text
+    (or the bare text when that template is off), threaded into the customer's mail."""
     message = out.message
     ticket = message.ticket
+    template = _template(ticket)
+    text, html_body = message.body_text, message.body_html
+    subject = ticket.subject
+    if template.enabled:
+        values = notifications.values_for(
+            ticket, message=message, to_customer=True, agent=message.author_user
+        )
+        subject = notifications.render(template.subject, values)
+        text = notifications.render(template.body, values)
+        html_body = notifications.render(
+            template.body, values, as_html=True, message_html=message.body_html
+        )
     thread = list(
         MessageEmail.objects.filter(message__ticket=ticket, message__id__lt=message.pk)
         .order_by("message__id")
         .values_list("rfc_message_id", "direction")
     )
-    subject = ticket.subject
     if not SUBJECT_TOKEN.search(subject):
         subject = f"[#{ticket.number}] {subject}"
     headers = {"Message-ID": out.rfc_message_id}
@@ -80,14 +100,14 @@ def build(out: MessageEmail) -> EmailMultiAlternatives:
         headers["References"] = " ".join(mid for mid, _ in thread[-20:])
     mail = EmailMultiAlternatives(
         subject=f"Re: {subject}",
-        body=message.body_text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[ticket.requester.email],
         cc=sorted(c.email for c in ticket.followers.all() if c.email),
         reply_to=[reply_address(ticket.number)],
         headers=headers,
     )
-    mail.attach_alternative(message.body_html, "text/html")
+    mail.attach_alternative(html_body, "text/html")
     for a in message.attachments.all():
         with a.file.open("rb") as f:
             mail.attach(a.filename, f.read(), a.content_type or "application/octet-stream")

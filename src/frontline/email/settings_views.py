@@ -1,5 +1,6 @@
 """Email settings for owners and admins: who may write (block and allow lists, the limit
-per sender) and the inbound webhook's address. Each form calls one service."""
+per sender), the inbound webhook's address and the notification templates. Each form
+calls one service."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role
-from frontline.email import rules
+from frontline.email import notifications, rules
 from frontline.lib.errors import ServiceError
 from frontline.tickets.events import Actor
 
@@ -26,6 +27,8 @@ def _render(request, workspace, membership, *, status=200, **extra) -> HttpRespo
         "membership": membership,
         "rules": rules.settings_for(workspace),
         "url_pattern": webhook_url("TOKEN"),
+        "templates": notifications.all_templates(workspace),
+        "placeholders": notifications.PLACEHOLDERS,
         **extra,
     }
     return render(request, "email/settings.html", context, status=status)
@@ -56,6 +59,26 @@ def email_settings_action(request: HttpRequest, slug: str, action: str) -> HttpR
             messages.error(request, str(exc))
             return _render(request, workspace, membership, status=422, form=request.POST)
         messages.success(request, "Sender rules saved")
+    elif action == "notification":
+        kind = request.POST.get("kind", "")
+        try:
+            if request.POST.get("reset"):
+                notifications.reset_template(workspace, kind, by=by)
+                messages.success(request, "Notification back to the default wording")
+            else:
+                notifications.save_template(
+                    workspace,
+                    kind,
+                    by=by,
+                    enabled=request.POST.get("enabled") == "on",
+                    subject=request.POST.get("subject", ""),
+                    body=request.POST.get("body", ""),
+                )
+                messages.success(request, "Notification saved")
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return _render(request, workspace, membership, status=422, template_form=request.POST)
+        return redirect(reverse("email_settings", args=[slug]) + f"#n-{kind}")
     elif action == "webhook-token":
         token = rules.new_webhook_token(workspace, by=by)
         # Shown once, on this response only (never stored in plain text).

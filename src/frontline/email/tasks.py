@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from frontline.email import imap, inbound, outbound
+from frontline.email import imap, inbound, notifications, outbound
 from frontline.email.models import Mailbox
 from frontline.lib import clock
 
@@ -10,6 +10,20 @@ from frontline.lib import clock
 @task(queue_name="email")
 def send_reply(message_email_id: int) -> str:
     return outbound.send(message_email_id).status
+
+
+@task(queue_name="email")
+def send_notification(
+    kind: str,
+    ticket_id: int,
+    message_id: int | None = None,
+    user_id: int | None = None,
+    attempt: int = 1,
+) -> str:
+    """One notification email (see `notifications`); retried a few times on failure."""
+    return notifications.send(
+        kind, ticket_id, message_id=message_id, user_id=user_id, attempt=attempt
+    )
 
 
 @task(queue_name="email")

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+
 from frontline.accounts.models import User
 from frontline.lib import clock
+from frontline.tickets import hooks
 from frontline.tickets.models import Customer, Event, Ticket
 
 
@@ -61,3 +64,5 @@ def event(
 def record(events: list[Event]) -> None:
     if events:
         Event.objects.bulk_create(events)
+        if hooks.has_events_committed_hooks():
+            transaction.on_commit(lambda: hooks.events_committed(events))

@@ -63,3 +63,22 @@ def ticket_page_context(user, workspace, ticket) -> dict:
     for hook in _ticket_page:
         extra |= hook(user, workspace, ticket)
     return extra
+
+
+# Events just committed (the list given to `events.record`): (events) -> None. Runs after
+# the transaction commits, never inside it; the email app queues notifications this way.
+_events_committed: list[Callable[..., None]] = []
+
+
+def register_events_committed(hook: Callable[..., None]) -> None:
+    if hook not in _events_committed:
+        _events_committed.append(hook)
+
+
+def has_events_committed_hooks() -> bool:
+    return bool(_events_committed)
+
+
+def events_committed(events) -> None:
+    for hook in _events_committed:
+        hook(events)

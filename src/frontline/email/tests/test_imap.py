@@ -98,9 +98,7 @@ def test_the_same_message_fetched_twice_makes_one_ticket(mailbox, account):
     assert Ticket.objects.count() == 1 and InboundEmail.objects.count() == 1
 
 
-def test_a_fetch_that_dies_after_storing_loses_and_doubles_nothing(
-    mailbox, account, monkeypatch
-):
+def test_a_fetch_that_dies_after_storing_loses_and_doubles_nothing(mailbox, account, monkeypatch):
     for n in range(1, 6):
         deliver(account, numbered(n))
     real_store, calls = imap.inbound.store, []

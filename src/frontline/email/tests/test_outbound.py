@@ -32,6 +32,7 @@ def smtp(settings, outbox):
     use_smtp(settings, port)
     settings.DEFAULT_FROM_EMAIL = "Acme Support <support@acme.test>"
     box.port = port
+    box.messages.clear()  # the server lives for the session; each test reads its own mail
     return box
 
 
@@ -47,7 +48,7 @@ def test_a_reply_is_emailed_threaded_and_the_answer_comes_back(workspace, agent,
     run_tasks()
     out.refresh_from_db()
     assert out.status == "sent" and out.sent_at is not None
-    (mail,) = sent_to(smtp, "dana@example.com", f"[#{ticket.number}]")
+    (mail,) = sent_to(smtp, "dana@example.com", f"Re: [#{ticket.number}]")
     assert mail["Subject"] == f"Re: [#{ticket.number}] Card not arriving"
     assert mail["Message-ID"] == out.rfc_message_id
     assert mail["In-Reply-To"] == "<CAF1234.dana@mail.example.com>"
