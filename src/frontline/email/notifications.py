@@ -26,7 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from frontline.accounts.models import User, Workspace
-from frontline.email.models import NotificationTemplate
+from frontline.email.models import MessageEmail, NotificationTemplate
 from frontline.email.parsing import SUBJECT_TOKEN
 from frontline.lib import clock
 from frontline.lib.errors import invalid
@@ -256,13 +256,23 @@ def build(
     subject = render(template.subject, values)
     if to_customer and not SUBJECT_TOKEN.search(subject):
         subject = f"[#{ticket.number}] {subject}"
+    headers = {"Auto-Submitted": "auto-generated", "X-Frontline-Notification": kind}
+    if to_customer:  # in the customer's mail program, it joins their conversation
+        latest = (
+            MessageEmail.objects.filter(message__ticket=ticket, direction=MessageEmail.Direction.IN)
+            .order_by("-message_id")
+            .values_list("rfc_message_id", flat=True)
+            .first()
+        )
+        if latest:
+            headers |= {"In-Reply-To": latest, "References": latest}
     mail = EmailMultiAlternatives(
         subject=subject,
         body=render(template.body, values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         reply_to=[reply_address(ticket.number)] if to_customer else None,
-        headers={"Auto-Submitted": "auto-generated", "X-Frontline-Notification": kind},
+        headers=headers,
     )
     html_body = render(
         template.body, values, as_html=True, message_html=message.body_html if message else ""

@@ -169,14 +169,14 @@ class Outbox:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
-    def wait_for(self, to: str, timeout: float = 20):
+    def wait_for(self, to: str, timeout: float = 20, subject: str = ""):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for m in self.messages:
-                if to in m["To"]:
+                if to in m["To"] and subject in m["Subject"]:
                     return m
             time.sleep(0.1)
-        raise AssertionError(f"no email to {to} within {timeout} s")
+        raise AssertionError(f"no email to {to} ({subject!r}) within {timeout} s")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,10 +94,10 @@ mail_location = maildir:~/Maildir
 """
 
 
-@pytest.fixture(scope="session")
-def dovecot():
-    if not os.path.exists(DOVECOT):
-        pytest.skip("Dovecot is not installed: run ./scripts/install-dovecot (needs root + apt)")
+@contextmanager
+def running_dovecot() -> Iterator[Dovecot]:
+    """A Dovecot of our own on a free loopback port, stopped and removed on exit (also
+    used by the email benchmark)."""
     from frontline.testing.browser import _free_port
 
     # Mail is stored as Debian's `mail` user when we are root (Dovecot never runs mail
@@ -116,19 +118,32 @@ def dovecot():
         )
     if started.returncode != 0:
         raise RuntimeError(f"Dovecot did not start: {(root / 'start.log').read_text()}")
-    server = Dovecot(root, port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            imaplib.IMAP4(server.host, port, timeout=2).logout()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-                raise RuntimeError(f"Dovecot is not listening on {port}: {log}") from None
-            time.sleep(0.1)
-    yield server
-    subprocess.run(  # noqa: S603 - a fixed path and our own config
-        [DOVECOT, "-c", str(conf), "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    shutil.rmtree(root, ignore_errors=True)
+    try:
+        server = Dovecot(root, port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                imaplib.IMAP4(server.host, port, timeout=2).logout()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    log = root / "dovecot.log"
+                    text = log.read_text() if log.exists() else ""
+                    raise RuntimeError(f"Dovecot is not listening on {port}: {text}") from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        subprocess.run(  # noqa: S603 - a fixed path and our own config
+            [DOVECOT, "-c", str(conf), "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    if not os.path.exists(DOVECOT):
+        pytest.skip("Dovecot is not installed: run ./scripts/install-dovecot (needs root + apt)")
+    with running_dovecot() as server:
+        yield server

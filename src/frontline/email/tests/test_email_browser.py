@@ -57,7 +57,9 @@ def test_admin_connects_a_mailbox_and_the_email_loop_works(new_page, dovecot, ou
     page.get_by_role("button", name="Send").click()
     page.get_by_text("Reply sent").wait_for()
 
-    sent = outbox[0].wait_for("nadia@example.com")
+    received = outbox[0].wait_for("nadia@example.com", subject="We received your request")
+    assert received["In-Reply-To"] == "<first-1@mail.example.com>"  # threads for Nadia
+    sent = outbox[0].wait_for("nadia@example.com", subject="Re: ")
     assert sent["In-Reply-To"] == "<first-1@mail.example.com>"
     assert f"[#{number}]" in sent["Subject"]
     assert f"+{number}@" in sent["Reply-To"]

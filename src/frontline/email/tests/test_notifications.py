@@ -35,6 +35,7 @@ def test_the_customer_hears_their_email_arrived_and_can_answer_it(workspace, sen
     (mail,) = mails(sent, "dana@example.com")
     assert mail["Subject"] == f"[#{ticket.number}] We received your request"
     assert mail["Auto-Submitted"] == "auto-generated"  # no out-of-office ping-pong
+    assert mail["In-Reply-To"] == "<CAF1234.dana@mail.example.com>"
     assert mail["Reply-To"] == f"Acme Support <support+{ticket.number}@acme.test>"
     assert "Your request is ticket" in body(mail) and "Card not arriving" in body(mail)
 
