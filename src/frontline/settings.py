@@ -5,6 +5,7 @@ secret under FRONTLINE_DATA_DIR, in-memory channel layer); a malformed value sto
 start-up with an error that names the variable.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -188,6 +189,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Attachments above this size are refused with a 413 before anything is stored.
 FRONTLINE_MAX_ATTACHMENT_BYTES = _read("FRONTLINE_MAX_ATTACHMENT_BYTES", env.int, 25 * 1024 * 1024)
+# django-anymail (mail providers' inbound webhooks): signing keys and the optional basic
+# auth come as ANYMAIL_<NAME> environment variables, e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
+for _name, _value in os.environ.items():
+    if _name.startswith("ANYMAIL_"):
+        globals()[_name] = _value
 # Largest raw email accepted by the inbound webhook (bytes).
 FRONTLINE_MAX_EMAIL_BYTES = _read("FRONTLINE_MAX_EMAIL_BYTES", _positive_int, 40 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON bodies; files stream to disk

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from frontline.api import api
-from frontline.email import webhook
+from frontline.email import provider_webhooks, webhook
 from frontline.lib import notice_relay
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path(notice_relay.PATH.lstrip("/"), notice_relay.receive),
     path("inbound/email/<str:token>/", webhook.receive, name="email_webhook"),
+    path("inbound/email/<str:token>/<slug:provider>/", provider_webhooks.receive),
     path("", include("frontline.accounts.urls")),
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),
