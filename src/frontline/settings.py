@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "frontline.portal",
     "frontline.assistant",
     "frontline.email",
+    "frontline.feedback",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from frontline.api import api
 from frontline.email import provider_webhooks, webhook
+from frontline.feedback import urls as feedback_urls
 from frontline.lib import notice_relay
 
 urlpatterns = [
@@ -15,5 +16,7 @@ urlpatterns = [
     path("w/<slug:slug>/", include("frontline.tickets.urls")),
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),
     path("w/<slug:slug>/email/", include("frontline.email.urls")),
+    path("w/<slug:slug>/feedback/", include("frontline.feedback.urls")),
     path("support/<slug:slug>/", include("frontline.portal.urls")),
+    path("support/<slug:slug>/", include(feedback_urls.public_urlpatterns)),
 ]

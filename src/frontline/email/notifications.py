@@ -47,6 +47,14 @@ PLACEHOLDERS = {
     "message": "the text of the reply or message",
 }
 RETRY_AFTER = [60, 600, 3600]  # seconds; then the notification is given up and logged
+# Blocks other apps add under a notification's text: kind -> [(ticket) -> (text, html)].
+# The feedback app puts its one-click survey into "solved" this way.
+_extras: dict[str, list] = {}
+
+
+def register_extra(kind: str, block) -> None:
+    if block not in _extras.setdefault(kind, []):
+        _extras[kind].append(block)
 
 
 @dataclass(frozen=True)
@@ -266,16 +274,22 @@ def build(
         )
         if latest:
             headers |= {"In-Reply-To": latest, "References": latest}
+    text_body = render(template.body, values)
+    html_body = render(
+        template.body, values, as_html=True, message_html=message.body_html if message else ""
+    )
+    for block in _extras.get(kind, []):
+        extra = block(ticket)
+        if extra:
+            text_body += "\n" + extra[0]
+            html_body += "\n" + extra[1]
     mail = EmailMultiAlternatives(
         subject=subject,
-        body=render(template.body, values),
+        body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         reply_to=[reply_address(ticket.number)] if to_customer else None,
         headers=headers,
-    )
-    html_body = render(
-        template.body, values, as_html=True, message_html=message.body_html if message else ""
     )
     mail.attach_alternative(html_body, "text/html")
     return mail

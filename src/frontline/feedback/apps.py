@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "frontline.feedback"
+    label = "feedback"
+    verbose_name = "Instant feedback: surveys and ratings"
+
+    def ready(self) -> None:
+        # The "request solved" email carries the one-click survey (email notifications).
+        from frontline.email import notifications
+        from frontline.feedback import services
+
+        notifications.register_extra("solved", services.survey_block)

@@ -1,0 +1,303 @@
+"""Instant feedback: the survey in the "solved" email, ratings from signed links, comments
+with consent, the closed loop for bad ratings, and the figures (CSAT, NPS, CES).
+
+Formulas: CSAT % = ratings of 4 or 5 ÷ ratings; NPS = % promoters (9–10) − % detractors
+(0–6); CES = the average of 1–7. A rating is *bad* at CSAT 1–2, NPS 0–6 or CES 1–3.
+"""
+
+import html
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from frontline.accounts.models import Workspace
+from frontline.feedback.models import FollowUp, Kind, Rating, SurveyOptOut, SurveyRequest
+from frontline.feedback.models import SurveySettings as Settings
+from frontline.lib import clock
+from frontline.lib.errors import ServiceError, invalid
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor, event, record
+from frontline.tickets.models import Customer, Message, Status, Ticket
+
+SALT = "frontline.rating"
+LINK_DAYS = 30  # a survey link works this long after the email
+CHANGE_MINUTES = 15  # a second click within this time replaces the rating
+RESEND_WINDOW = timedelta(hours=2)  # the "solved" email's retries (notifications.RETRY_AFTER)
+SCALES = {Kind.CSAT: range(1, 6), Kind.NPS: range(0, 11), Kind.CES: range(1, 8)}
+QUESTIONS = {
+    Kind.CSAT: "How satisfied are you with the help you received?",
+    Kind.NPS: "How likely are you to recommend us to a friend or colleague?",
+    Kind.CES: "The company made it easy for me to handle my issue.",
+}
+LABELS = {
+    Kind.CSAT: {1: "Very unsatisfied", 2: "Unsatisfied", 3: "Neutral", 4: "Satisfied",
+                5: "Very satisfied"},
+    Kind.CES: {1: "Strongly disagree", 4: "Neutral", 7: "Strongly agree"},
+    Kind.NPS: {0: "Not at all likely", 10: "Extremely likely"},
+}  # fmt: skip
+
+
+def settings_for(workspace: Workspace) -> Settings:
+    return Settings.objects.get_or_create(workspace=workspace)[0]
+
+
+def question(current: Settings) -> str:
+    return current.question or QUESTIONS[current.kind]
+
+
+def is_bad(kind: str, score: int) -> bool:
+    return score <= {Kind.CSAT: 2, Kind.NPS: 6, Kind.CES: 3}[kind]
+
+
+def last_agent(ticket: Ticket):
+    """The agent who last replied to the customer (None: no agent ever replied)."""
+    reply = (
+        ticket.messages.filter(
+            visibility=Message.Visibility.PUBLIC, author_type=Message.Author.AGENT
+        )
+        .select_related("author_user")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return reply.author_user if reply else None
+
+
+# ---- the survey in the email ---------------------------------------------------------
+
+
+def sign(ticket: Ticket, score: int) -> str:
+    return signing.dumps({"t": ticket.pk, "s": score}, salt=SALT)
+
+
+def rating_url(ticket: Ticket, score: int) -> str:
+    path = reverse("rate", args=[ticket.workspace.slug, sign(ticket, score)])
+    return settings.FRONTLINE_BASE_URL + path
+
+
+def survey_block(ticket: Ticket) -> tuple[str, str] | None:
+    """The one-click survey under the "solved" email, and the survey counted as sent;
+    None when there is nothing to ask (surveys off, no agent replied, already sent or
+    rated, the customer opted out)."""
+    current = settings_for(ticket.workspace)
+    agent = last_agent(ticket)
+    if not current.enabled or agent is None or ticket.requester_id is None:
+        return None
+    if SurveyOptOut.objects.filter(customer_id=ticket.requester_id).exists():
+        return None
+    try:
+        with transaction.atomic():
+            SurveyRequest.objects.create(
+                workspace_id=ticket.workspace_id, ticket=ticket, kind=current.kind, agent=agent
+            )
+    except IntegrityError:
+        # Asked once per ticket; only a retry of the same email (its first try failed)
+        # carries the survey again.
+        earlier = SurveyRequest.objects.get(ticket=ticket)
+        if earlier.sent_at < clock.now() - RESEND_WINDOW or Rating.objects.filter(
+            ticket=ticket
+        ).exists():
+            return None
+    labels = LABELS[current.kind]
+    choices = [(s, labels.get(s, ""), rating_url(ticket, s)) for s in SCALES[current.kind]]
+    text = (
+        "\n"
+        + question(current)
+        + "\n"
+        + "\n".join(f"  {s}{f' ({label})' if label else ''}: {url}" for s, label, url in choices)
+    )
+    cells = "".join(
+        f'<td style="padding:4px"><a href="{html.escape(url)}" title="{html.escape(label)}" '
+        f'style="display:inline-block;min-width:2em;padding:8px;border:1px solid #2450c7;'
+        f'border-radius:4px;text-align:center;text-decoration:none">{s}</a></td>'
+        for s, label, url in choices
+    )
+    ends = list(labels.values())
+    legend = f'<p style="color:#5a6070">{html.escape(ends[0])} … {html.escape(ends[-1])}</p>'
+    ask = f"<p><strong>{html.escape(question(current))}</strong></p>"
+    markup = f"{ask}<table><tr>{cells}</tr></table>{legend}"
+    return text, markup
+
+
+# ---- recording ratings ---------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    ticket: Ticket
+    score: int
+
+
+def read_link(workspace: Workspace, token: str) -> Choice:
+    """The ticket and score a survey link stands for; a tampered, expired or foreign link
+    is refused with the reason."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=timedelta(days=LINK_DAYS))
+    except signing.SignatureExpired:
+        raise ServiceError("This survey link has expired", code="expired", status=410) from None
+    except signing.BadSignature:
+        raise ServiceError("This survey link is not valid", code="bad_link", status=400) from None
+    ticket = (
+        Ticket.objects.select_related("workspace", "requester", "team")
+        .filter(pk=data.get("t"), workspace=workspace)
+        .first()
+    )
+    if ticket is None:
+        raise ServiceError("This survey link is not valid", code="bad_link", status=400)
+    return Choice(ticket, int(data.get("s", -1)))
+
+
+def rate(ticket: Ticket, score: int, *, via: str = "email") -> Rating:
+    """Record the customer's rating of a ticket (once; a change within 15 minutes replaces
+    it). Logged on the ticket; a bad rating opens a follow-up (and reopens the ticket if
+    the workspace wants)."""
+    current = settings_for(ticket.workspace)
+    request = SurveyRequest.objects.filter(ticket=ticket).first()
+    kind = request.kind if request else current.kind
+    if score not in SCALES[kind]:
+        raise invalid("score", f"must be from {SCALES[kind].start} to {SCALES[kind].stop - 1}")
+    now = clock.now()
+    customer = Actor.of(ticket.requester)
+    with transaction.atomic():
+        rating = Rating.objects.select_for_update().filter(ticket=ticket).first()
+        before = None
+        if rating is not None:
+            if now - rating.created_at > timedelta(minutes=CHANGE_MINUTES):
+                raise ServiceError(
+                    "You already rated this request, thank you", code="already_rated", status=409
+                )
+            before = rating.score
+            rating.score, rating.updated_at = score, now
+            rating.save(update_fields=["score", "updated_at"])
+        else:
+            rating = Rating.objects.create(
+                workspace_id=ticket.workspace_id,
+                ticket=ticket,
+                kind=kind,
+                score=score,
+                agent=request.agent if request else last_agent(ticket),
+                team=ticket.team,
+                customer=ticket.requester,
+                channel=ticket.channel,
+                via=via,
+                created_at=now,
+                updated_at=now,
+            )
+        record(
+            [
+                event(
+                    ticket.workspace_id,
+                    customer,
+                    "rating.received",
+                    ticket=ticket,
+                    before=before,
+                    after={"kind": kind, "score": score, "agent": rating.agent_id},
+                )  # fmt: skip
+            ]
+        )
+        if is_bad(kind, score):
+            _, opened = FollowUp.objects.get_or_create(
+                rating=rating, defaults={"workspace_id": ticket.workspace_id}
+            )
+            if opened and current.reopen_on_bad and ticket.status in (Status.SOLVED,):
+                tickets.update_ticket(ticket, by=customer, changes={"status": Status.OPEN})
+        else:
+            FollowUp.objects.filter(rating=rating, status=FollowUp.Status.OPEN).delete()
+    return rating
+
+
+def comment(rating: Rating, text: str, *, consent: bool) -> Rating:
+    """The customer's words after the click; consent decides whether they may be shown
+    beyond the team (testimonials, customer kudos)."""
+    from frontline.assistant.tone import read_tone
+
+    text = (text or "").strip()
+    if len(text) > 5000:
+        raise invalid("comment", "must be at most 5000 characters")
+    rating.comment = text
+    rating.comment_sentiment = read_tone(text).sentiment if text else None
+    rating.consent_to_share = bool(consent and text)
+    rating.updated_at = clock.now()
+    rating.save(update_fields=["comment", "comment_sentiment", "consent_to_share", "updated_at"])
+    return rating
+
+
+def opt_out(customer: Customer) -> None:
+    SurveyOptOut.objects.get_or_create(customer=customer, workspace_id=customer.workspace_id)
+
+
+def close_follow_up(follow_up: FollowUp, *, by: Actor, note: str = "") -> FollowUp:
+    follow_up.status, follow_up.note = FollowUp.Status.DONE, (note or "").strip()[:2000]
+    follow_up.closed_at, follow_up.closed_by = clock.now(), by.user
+    follow_up.save(update_fields=["status", "note", "closed_at", "closed_by"])
+    record(
+        [
+            event(
+                follow_up.workspace_id,
+                by,
+                "rating.follow_up_done",
+                ticket=follow_up.rating.ticket,
+                after={"note": follow_up.note},
+            )  # fmt: skip
+        ]
+    )
+    return follow_up
+
+
+# ---- figures -------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    kind: str
+    responses: int
+    sent: int
+    score: float | None  # CSAT %, NPS (−100…100) or CES average
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.responses / self.sent, 1) if self.sent else None
+
+
+def score_of(kind: str, scores: list[int]) -> float | None:
+    if not scores:
+        return None
+    n = len(scores)
+    if kind == Kind.CSAT:
+        return round(100 * sum(s >= 4 for s in scores) / n, 1)
+    if kind == Kind.NPS:
+        return round(100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / n, 1)
+    return round(sum(scores) / n, 2)
+
+
+def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
+    """Overall and per agent, team and channel, over [since, until)."""
+    ratings = Rating.objects.filter(
+        workspace=workspace, kind=kind, created_at__gte=since, created_at__lt=until
+    )
+    rows = list(
+        ratings.values_list("score", "agent__name", "agent__email", "team__name", "channel")
+    )
+    sent = SurveyRequest.objects.filter(
+        workspace=workspace, kind=kind, sent_at__gte=since, sent_at__lt=until
+    ).aggregate(n=Count("id"), answered=Count("id", filter=Q(ticket__rating__isnull=False)))
+
+    def group(key) -> list[tuple[str, int, float | None]]:
+        groups: dict[str, list[int]] = {}
+        for row in rows:
+            groups.setdefault(key(row) or "(none)", []).append(row[0])
+        return sorted(
+            ((name, len(s), score_of(kind, s)) for name, s in groups.items()),
+            key=lambda g: (-g[1], g[0]),
+        )
+
+    return {
+        "overall": Figures(kind, len(rows), sent["n"], score_of(kind, [r[0] for r in rows])),
+        "by_agent": group(lambda r: r[1] or r[2]),
+        "by_team": group(lambda r: r[3]),
+        "by_channel": group(lambda r: r[4]),
+    }

@@ -1,0 +1,183 @@
+"""Customers rate a solved request with one click from the email; the rating belongs to
+the ticket and to the agent who last replied; bad ratings open a follow-up; tampered,
+expired and foreign links record nothing."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from frontline.email.tests.test_outbound import smtp  # noqa: F401 - SMTP on loopback
+from frontline.feedback import services
+from frontline.feedback.models import FollowUp, Rating, SurveyRequest
+from frontline.lib import clock
+from frontline.testing.personas import run_tasks, signed_in
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Event, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def solved_mail(box, ticket):
+    found = [
+        m
+        for m in box.messages
+        if "is solved" in m["Subject"] and f"#{ticket.number}]" in m["Subject"]
+    ]
+    assert len(found) == 1, [m["Subject"] for m in box.messages]
+    part = next(p for p in found[0].walk() if p.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode()
+
+
+def links(text: str) -> dict[int, str]:
+    return {
+        int(s): url.split("127.0.0.1:8000", 1)[1]
+        for s, url in re.findall(r"  (\d+)[^:]*: (http\S+)", text)
+    }
+
+
+@pytest.fixture
+def solved(workspace, agent, customer, smtp):  # noqa: F811
+    ticket = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="Card declined", body="Why?", requester=customer
+    )
+    tickets.reply(ticket, by=Actor.of(agent), body="Your card works again.")
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    return ticket, links(solved_mail(smtp, ticket))
+
+
+def test_the_solved_email_asks_once_and_only_when_an_agent_replied(
+    solved,
+    workspace,
+    agent,
+    customer,
+    smtp,  # noqa: F811
+):
+    ticket, choices = solved
+    assert sorted(choices) == [1, 2, 3, 4, 5]
+    assert SurveyRequest.objects.get(ticket=ticket).agent == agent
+    # Nobody replied on this one: solved without a survey.
+    quiet = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="Never mind", body="Found it", requester=customer
+    )
+    tickets.update_ticket(quiet, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    # Solved again after a reopen: not asked twice.
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.OPEN})
+    SurveyRequest.objects.filter(ticket=ticket).update(sent_at=clock.now() - timedelta(hours=3))
+    smtp.messages.clear()
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    assert links(solved_mail(smtp, quiet)) == {}
+    assert links(solved_mail(smtp, ticket)) == {}
+
+
+def test_one_click_rates_for_the_agent_and_a_second_click_soon_after_changes_it(solved, agent):
+    ticket, choices = solved
+    customer = Client()
+    page = customer.get(choices[5])  # what a mail scanner also does: records nothing
+    assert page.status_code == 200 and "data-autosubmit" in page.content.decode()
+    assert not Rating.objects.exists()
+    done = customer.post(choices[5])
+    assert "your rating is saved" in done.content.decode()
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.score, rating.agent, rating.kind) == (5, agent, "csat")
+    assert Event.objects.filter(ticket=ticket, kind="rating.received").count() == 1
+
+    customer.post(choices[2])  # the wrong button: changed within 15 minutes
+    rating.refresh_from_db()
+    assert rating.score == 2 and FollowUp.objects.get(rating=rating).status == "open"
+    customer.post(choices[4])
+    assert not FollowUp.objects.exists()  # no longer a bad rating
+
+    Rating.objects.filter(pk=rating.pk).update(created_at=clock.now() - timedelta(minutes=16))
+    late = customer.post(choices[1])
+    assert late.status_code == 409 and "already rated" in late.content.decode()
+    rating.refresh_from_db()
+    assert rating.score == 4
+
+
+def test_tampered_expired_and_foreign_links_record_nothing(solved, other_workspace):
+    ticket, choices = solved
+    customer = Client()
+    tampered = choices[5].replace("/rate/", "/rate/x")
+    assert customer.post(tampered).status_code == 400
+    forged = reverse("rate", args=[ticket.workspace.slug, signing.dumps({"t": ticket.pk, "s": 5})])
+    assert customer.post(forged).status_code == 400  # signed without our salt
+
+    class LastMonth(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 31 * 86400)
+
+    old = LastMonth(salt=services.SALT).sign_object({"t": ticket.pk, "s": 5})
+    expired = customer.post(reverse("rate", args=[ticket.workspace.slug, old]))
+    assert expired.status_code == 410 and "expired" in expired.content.decode()
+    token = choices[5].split("/rate/")[1].rstrip("/")
+    foreign = customer.post(reverse("rate", args=[other_workspace.slug, token]))
+    assert foreign.status_code == 400
+    out_of_range = signing.dumps({"t": ticket.pk, "s": 9}, salt=services.SALT)
+    assert (
+        customer.post(reverse("rate", args=[ticket.workspace.slug, out_of_range])).status_code
+        == 422
+    )
+    assert not Rating.objects.exists()
+
+
+def test_a_comment_with_consent_and_an_opt_out(solved, workspace, agent, customer, smtp):  # noqa: F811
+    ticket, choices = solved
+    client = Client()
+    client.post(choices[5])
+    token = choices[5].split("/rate/")[1].rstrip("/")
+    client.post(
+        reverse("rate_comment", args=[workspace.slug, token]),
+        {"comment": "Thank you so much, Ava was wonderful!", "consent": "on", "opt_out": "on"},
+    )
+    rating = Rating.objects.get()
+    assert rating.consent_to_share and rating.comment_sentiment > 0.5
+    # Opted out: the next solved request asks nothing.
+    second = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="Another", body="Hi", requester=customer
+    )
+    tickets.reply(second, by=Actor.of(agent), body="Done.")
+    tickets.update_ticket(second, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    assert links(solved_mail(smtp, second)) == {}
+
+
+def test_a_bad_rating_can_reopen_the_ticket_and_an_admin_closes_the_loop(solved, workspace, admin):
+    ticket, choices = solved
+    current = services.settings_for(workspace)
+    current.reopen_on_bad = True
+    current.save()
+    Client().post(choices[1])
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    follow_up = FollowUp.objects.get()
+    page = signed_in(admin).get(reverse("feedback", args=[workspace.slug])).content.decode()
+    assert f"#{ticket.number}" in page and "No open follow-ups" not in page
+    signed_in(admin).post(
+        reverse("feedback_follow_up_done", args=[workspace.slug, follow_up.pk]),
+        {"note": "Called the customer, card replaced"},
+    )
+    follow_up.refresh_from_db()
+    assert follow_up.status == "done" and follow_up.closed_by == admin
+
+
+def test_the_formulas_and_the_report(workspace, agent, viewer, stranger):
+    assert services.score_of("csat", [5, 4, 3, 1]) == 50.0
+    assert services.score_of("nps", [10, 9, 8, 6, 0]) == 0.0  # 40 % promoters − 40 % detractors
+    assert services.score_of("nps", [10, 10, 7]) == 66.7
+    assert services.score_of("ces", [7, 6, 2]) == 5.0
+    assert services.score_of("csat", []) is None
+    url = reverse("feedback", args=[workspace.slug])
+    page = signed_in(agent).get(url).content.decode()
+    assert "No ratings yet" in page
+    assert signed_in(viewer).get(url).status_code == 403
+    assert signed_in(stranger).get(url).status_code == 404
+    close = reverse("feedback_follow_up_done", args=[workspace.slug, 1])
+    assert signed_in(agent).post(close).status_code == 403

@@ -1,0 +1,106 @@
+"""Customers rate a solved request from the links in the email (no sign-in): the link's
+page sends the rating itself (scanners that only fetch pages record nothing), then asks
+for an optional comment and the customer's consent to quote it."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from frontline.accounts.access import workspace_member
+from frontline.accounts.models import Role, Workspace
+from frontline.feedback import services
+from frontline.feedback.models import FollowUp, Rating
+from frontline.lib import clock
+from frontline.lib.errors import ServiceError
+from frontline.portal.views import _base
+from frontline.tickets.events import Actor
+
+
+def _problem(request, workspace, exc: ServiceError) -> HttpResponse:
+    context = _base(workspace, problem=exc.message)
+    return render(request, "feedback/rated.html", context, status=exc.status)
+
+
+@ratelimit(key="ip", rate="60/h", method="POST", block=False)
+def rate(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    try:
+        choice = services.read_link(workspace, token)
+        if request.method != "POST":
+            return render(
+                request,
+                "feedback/rate.html",
+                _base(workspace, choice=choice, token=token),
+            )
+        if getattr(request, "limited", False):
+            raise ServiceError("Too many ratings from here; try again later", status=429)
+        rating = services.rate(choice.ticket, choice.score)
+    except ServiceError as exc:
+        return _problem(request, workspace, exc)
+    return render(request, "feedback/rated.html", _base(workspace, rating=rating, token=token))
+
+
+@require_POST
+@ratelimit(key="ip", rate="30/h", method="POST", block=False)
+def rate_comment(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    try:
+        choice = services.read_link(workspace, token)
+        rating = Rating.objects.filter(ticket=choice.ticket).first()
+        if rating is None:
+            raise ServiceError("Rate the request first", code="not_rated", status=409)
+        if getattr(request, "limited", False):
+            raise ServiceError("Too many comments from here; try again later", status=429)
+        if request.POST.get("opt_out") == "on":
+            services.opt_out(choice.ticket.requester)
+        services.comment(
+            rating, request.POST.get("comment", ""), consent=request.POST.get("consent") == "on"
+        )
+    except ServiceError as exc:
+        return _problem(request, workspace, exc)
+    return render(request, "feedback/rated.html", _base(workspace, rating=rating, done=True))
+
+
+@login_required
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    """CSAT/NPS/CES for the last 30 days (or ?days=N), overall and per agent, team and
+    channel, with the open follow-ups of bad ratings."""
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    days = request.GET.get("days", "30")
+    days = int(days) if days.isdigit() and 0 < int(days) <= 3650 else 30
+    until = clock.now()
+    current = services.settings_for(workspace)
+    figures = services.figures(
+        workspace, kind=current.kind, since=until - timedelta(days=days), until=until
+    )
+    follow_ups = (
+        FollowUp.objects.filter(workspace=workspace, status=FollowUp.Status.OPEN)
+        .select_related("rating__ticket", "rating__agent")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "feedback/report.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "survey": current,
+            "days": days,
+            "figures": figures,
+            "follow_ups": follow_ups,
+            "can_close": membership.has_role(Role.ADMIN),
+        },
+    )
+
+
+@login_required
+@require_POST
+def close_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    follow_up = get_object_or_404(FollowUp, workspace=workspace, pk=pk)
+    services.close_follow_up(follow_up, by=Actor.of(request.user), note=request.POST.get("note"))
+    return redirect("feedback", slug=slug)
