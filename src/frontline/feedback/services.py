@@ -23,6 +23,7 @@ from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Customer, Message, Status, Ticket
+from frontline.tickets.services.rows import save_logged
 
 SALT = "frontline.rating"
 LINK_DAYS = 30  # a survey link works this long after the email
@@ -98,9 +99,10 @@ def survey_block(ticket: Ticket) -> tuple[str, str] | None:
         # Asked once per ticket; only a retry of the same email (its first try failed)
         # carries the survey again.
         earlier = SurveyRequest.objects.get(ticket=ticket)
-        if earlier.sent_at < clock.now() - RESEND_WINDOW or Rating.objects.filter(
-            ticket=ticket
-        ).exists():
+        if (
+            earlier.sent_at < clock.now() - RESEND_WINDOW
+            or Rating.objects.filter(ticket=ticket).exists()
+        ):
             return None
     labels = LABELS[current.kind]
     choices = [(s, labels.get(s, ""), rating_url(ticket, s)) for s in SCALES[current.kind]]
@@ -301,3 +303,23 @@ def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
         "by_team": group(lambda r: r[3]),
         "by_channel": group(lambda r: r[4]),
     }
+
+
+def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:
+    """Which survey, its wording, whether it is sent, and whether a bad rating reopens."""
+    unknown = set(changes) - {"enabled", "kind", "question", "reopen_on_bad"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not a survey setting")
+    if "kind" in changes and changes["kind"] not in Kind.values:
+        raise invalid("kind", f"must be one of {', '.join(Kind.values)}")
+    if "question" in changes:
+        changes["question"] = (changes["question"] or "").strip()
+        if len(changes["question"]) > 200:
+            raise invalid("question", "must be at most 200 characters")
+    current = settings_for(workspace)
+    before = {k: getattr(current, k) for k in changes}
+    for key, value in changes.items():
+        setattr(current, key, value)
+    return save_logged(
+        current, by, "survey_settings.updated", fields=list(changes), before=before, after=changes
+    )

@@ -5,6 +5,7 @@ from frontline.feedback import views
 # Under /w/<slug>/feedback/ (agents).
 urlpatterns = [
     path("", views.report, name="feedback"),
+    path("settings", views.survey_settings, name="feedback_settings"),
     path("follow-ups/<int:pk>/done", views.close_follow_up, name="feedback_follow_up_done"),
 ]
 # Under /support/<slug>/ (customers, from the email).

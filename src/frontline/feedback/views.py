@@ -4,9 +4,11 @@ for an optional comment and the customer's consent to quote it."""
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -93,6 +95,8 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "figures": figures,
             "follow_ups": follow_ups,
             "can_close": membership.has_role(Role.ADMIN),
+            "kinds": services.Kind.choices,
+            "default_question": services.QUESTIONS[current.kind],
         },
     )
 
@@ -104,3 +108,22 @@ def close_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp, workspace=workspace, pk=pk)
     services.close_follow_up(follow_up, by=Actor.of(request.user), note=request.POST.get("note"))
     return redirect("feedback", slug=slug)
+
+
+@login_required
+@require_POST
+def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    try:
+        services.update_settings(
+            workspace,
+            by=Actor.of(request.user),
+            enabled=request.POST.get("enabled") == "on",
+            kind=request.POST.get("kind", ""),
+            question=request.POST.get("question", ""),
+            reopen_on_bad=request.POST.get("reopen_on_bad") == "on",
+        )
+        messages.success(request, "Survey settings saved")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("feedback", args=[slug]) + "#survey")

@@ -181,3 +181,29 @@ def test_the_formulas_and_the_report(workspace, agent, viewer, stranger):
     assert signed_in(stranger).get(url).status_code == 404
     close = reverse("feedback_follow_up_done", args=[workspace.slug, 1])
     assert signed_in(agent).post(close).status_code == 403
+
+
+def test_an_admin_switches_to_nps_and_the_email_asks_0_to_10(
+    workspace,
+    admin,
+    agent,
+    customer,
+    smtp,  # noqa: F811
+):
+    url = reverse("feedback_settings", args=[workspace.slug])
+    assert signed_in(agent).post(url, {"kind": "nps", "enabled": "on"}).status_code == 403
+    r = signed_in(admin).post(url, {"kind": "nps", "enabled": "on", "question": ""}, follow=True)
+    assert "Survey settings saved" in r.content.decode()
+    bad = signed_in(admin).post(url, {"kind": "stars", "enabled": "on"}, follow=True)
+    assert "kind: must be one of csat, nps, ces" in bad.content.decode()
+    ticket = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="Loan", body="Rates?", requester=customer
+    )
+    tickets.reply(ticket, by=Actor.of(agent), body="3.1 % this month.")
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    text = solved_mail(smtp, ticket)
+    assert "How likely are you to recommend us" in text
+    assert sorted(links(text)) == list(range(11))
+    Client().post(links(text)[6])
+    assert FollowUp.objects.count() == 1  # a detractor
