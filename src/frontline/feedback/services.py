@@ -125,6 +125,33 @@ def survey_block(ticket: Ticket) -> tuple[str, str] | None:
     return text, markup
 
 
+def portal_prompt(ticket: Ticket) -> dict | None:
+    """The rating prompt on a solved request in the help center (the survey counts as
+    asked once shown), or None when there is nothing to ask."""
+    if ticket.status not in (Status.SOLVED, Status.CLOSED):
+        return None
+    current = settings_for(ticket.workspace)
+    rating = Rating.objects.filter(ticket=ticket).first()
+    if rating is None:
+        agent = last_agent(ticket)
+        opted_out = SurveyOptOut.objects.filter(customer_id=ticket.requester_id).exists()
+        if not current.enabled or agent is None or opted_out:
+            return None
+        SurveyRequest.objects.get_or_create(
+            ticket=ticket,
+            defaults={"workspace_id": ticket.workspace_id, "kind": current.kind, "agent": agent},
+        )
+    kind = rating.kind if rating else current.kind
+    labels = LABELS[kind]
+    return {
+        "question": question(current),
+        "scale": [(s, labels.get(s, "")) for s in SCALES[kind]],
+        "rating": rating,
+        "can_change": rating is None
+        or clock.now() - rating.created_at <= timedelta(minutes=CHANGE_MINUTES),
+    }
+
+
 # ---- recording ratings ---------------------------------------------------------------
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
 public_urlpatterns = [
     path("rate/<str:token>/", views.rate, name="rate"),
     path("rate/<str:token>/comment", views.rate_comment, name="rate_comment"),
+    path("tickets/<int:number>/rate", views.rate_in_portal, name="portal_rate"),
 ]

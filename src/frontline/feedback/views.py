@@ -127,3 +127,26 @@ def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("feedback", args=[slug]) + "#survey")
+
+
+@require_POST
+@ratelimit(key="ip", rate="60/h", method="POST", block=False)
+def rate_in_portal(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A signed-in customer rates their solved request in the help center."""
+    from frontline.portal.views import _own_ticket
+
+    workspace, customer, ticket = _own_ticket(request, slug, number)
+    if customer is None:
+        return redirect("portal_home", slug=slug)
+    raw = request.POST.get("score", "")
+    try:
+        if getattr(request, "limited", False):
+            raise ServiceError("Too many ratings from here; try again later", status=429)
+        if services.portal_prompt(ticket) is None:
+            raise ServiceError("This request cannot be rated", code="not_asked", status=409)
+        services.rate(ticket, int(raw) if raw.isdigit() else -1, via="portal")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Thank you for your rating")
+    return redirect("portal_ticket", slug=slug, number=number)

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from frontline.accounts import business_hours
 from frontline.accounts.models import Workspace
+from frontline.feedback import services as feedback
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError
 from frontline.portal import services
@@ -216,6 +217,7 @@ def _ticket_context(workspace, customer, ticket, **extra):
         ticket=ticket,
         timeline=timeline(ticket, for_customer=True),
         fields=shown_values(services.public_fields(workspace), ticket.custom_fields),
+        survey=feedback.portal_prompt(ticket),
         **extra,
     )
 

@@ -1,7 +1,8 @@
 """The whole email loop in a real browser against the real server: an admin connects an
 IMAP mailbox (Dovecot on loopback) in the settings, the customer's mail becomes a ticket
 by itself, the agent's reply reaches the customer threaded (aiosmtpd on loopback), and
-the customer's answer joins the ticket live."""
+the customer's answer joins the ticket live; solving it emails a one-click survey, and the
+customer's rating shows on the feedback page."""
 
 import re
 import time
@@ -79,3 +80,29 @@ def test_admin_connects_a_mailbox_and_the_email_loop_works(new_page, dovecot, ou
     expect(timeline).to_contain_text("It works again, thank you!", timeout=45_000)
     assert time.monotonic() - started < 45
     assert timeline.inner_text().count("I have unlocked it") == 1  # the quote is stripped
+
+    # Solved with a last reply: the "solved" email carries the one-click survey.
+    page.reload()  # (a reply composed before the customer's answer would be held back)
+    ready(page)
+    page.get_by_label("Message").fill("Glad it works. Have a good day!")
+    page.get_by_label("After sending, set status").select_option("solved")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Reply sent").wait_for()
+    solved = outbox[0].wait_for("nadia@example.com", subject="Your request is solved")
+    text = next(p for p in solved.walk() if p.get_content_type() == "text/plain")
+    five = re.search(r"  5 \(Very satisfied\): (http\S+)", text.get_payload(decode=True).decode())
+    assert five, "no survey in the solved email"
+
+    nadia = new_page()
+    nadia.goto(five[1])  # one click in her mail program
+    expect(nadia.get_by_text("Thank you, your rating is saved")).to_be_visible()
+    nadia.get_by_label("Anything you would like to tell us?").fill("Quick and kind, thanks!")
+    nadia.get_by_label("may quote my comment").check()
+    nadia.get_by_role("button", name="Send").click()
+    expect(nadia.get_by_text("Your feedback reached the team")).to_be_visible()
+
+    page.goto("/w/demo/feedback/")
+    expect(page.locator("#score")).to_have_text("100.0 % satisfied")
+    by_agent = page.locator("table").first.locator("tbody tr")
+    expect(by_agent).to_have_count(1)  # the owner, who replied last: 1 rating, 100.0
+    assert re.search(r"\s1\s+100\.0", by_agent.inner_text())

@@ -207,3 +207,23 @@ def test_an_admin_switches_to_nps_and_the_email_asks_0_to_10(
     assert sorted(links(text)) == list(range(11))
     Client().post(links(text)[6])
     assert FollowUp.objects.count() == 1  # a detractor
+
+
+def test_a_signed_in_customer_rates_in_the_help_center(solved, workspace, customer):
+    from frontline.portal.views import SESSION_KEY
+
+    ticket, _ = solved
+    client = Client()  # signed in to the help center (as the emailed link does)
+    session = client.session
+    session[SESSION_KEY] = {str(workspace.pk): customer.pk}
+    session.save()
+    page = client.get(reverse("portal_ticket", args=[workspace.slug, ticket.number]))
+    assert "How satisfied are you" in page.content.decode()
+    rate = reverse("portal_rate", args=[workspace.slug, ticket.number])
+    r = client.post(rate, {"score": "4"}, follow=True)
+    assert "Thank you for your rating" in r.content.decode()
+    assert Rating.objects.get(ticket=ticket).via == "portal"
+    assert client.post(rate, {"score": "11"}, follow=True).status_code == 200
+    assert Rating.objects.get(ticket=ticket).score == 4  # out of range: refused
+    assert Client().post(rate, {"score": "1"}).status_code == 302  # signed out
+    assert Rating.objects.get(ticket=ticket).score == 4
