@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "frontline.assistant",
     "frontline.email",
     "frontline.feedback",
+    "frontline.people",
 ]
 
 MIDDLEWARE = [

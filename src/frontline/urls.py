@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<slug:slug>/assistant/", include("frontline.assistant.urls")),
     path("w/<slug:slug>/email/", include("frontline.email.urls")),
     path("w/<slug:slug>/feedback/", include("frontline.feedback.urls")),
+    path("w/<slug:slug>/wall/", include("frontline.people.urls")),
     path("support/<slug:slug>/", include("frontline.portal.urls")),
     path("support/<slug:slug>/", include(feedback_urls.public_urlpatterns)),
 ]

@@ -239,6 +239,16 @@ def rate(ticket: Ticket, score: int, *, via: str = "email") -> Rating:
     return rating
 
 
+# Called with the rating after its comment is saved: the people app offers warm words
+# as a customer kudos this way.
+_comment_listeners: list = []
+
+
+def register_comment_listener(listener) -> None:
+    if listener not in _comment_listeners:
+        _comment_listeners.append(listener)
+
+
 def comment(rating: Rating, text: str, *, consent: bool) -> Rating:
     """The customer's words after the click; consent decides whether they may be shown
     beyond the team (testimonials, customer kudos)."""
@@ -252,6 +262,8 @@ def comment(rating: Rating, text: str, *, consent: bool) -> Rating:
     rating.consent_to_share = bool(consent and text)
     rating.updated_at = clock.now()
     rating.save(update_fields=["comment", "comment_sentiment", "consent_to_share", "updated_at"])
+    for listener in _comment_listeners:
+        listener(rating)
     return rating
 
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "frontline.people"
+    label = "people"
+    verbose_name = "People: recognition"
+
+    def ready(self) -> None:
+        # Customers' praise becomes kudos: warm rating comments (feedback) and thankful
+        # messages (tickets.hooks, after commit).
+        from frontline.feedback import services as feedback
+        from frontline.people import services
+        from frontline.tickets import hooks
+
+        feedback.register_comment_listener(services.praise_from_rating)
+        hooks.register_events_committed(services.praise_from_messages)

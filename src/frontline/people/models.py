@@ -1,0 +1,76 @@
+"""Recognition: kudos between colleagues and from customers, shown on the team wall with
+reactions. Customer praise reaches the wall only after a lead approves it (or at once if
+the workspace says so), and the customer's words only with their consent."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from frontline.accounts.models import Workspace
+from frontline.tickets.models import Ticket
+
+DEFAULT_VALUES = "Empathy\nOwnership\nExpertise\nTeamwork\nGoing the extra mile"
+
+
+class RecognitionSettings(models.Model):
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="recognition_settings"
+    )
+    values = models.TextField(default=DEFAULT_VALUES)  # one per line
+    auto_approve_customer_praise = models.BooleanField(default=False)
+    monthly_allowance = models.PositiveIntegerField(
+        default=0
+    )  # kudos a person may give; 0: no limit
+
+    def value_list(self) -> list[str]:
+        return [v.strip() for v in self.values.splitlines() if v.strip()]
+
+
+class Kudos(models.Model):
+    class Source(models.TextChoices):
+        PEER = "peer", "From a colleague"
+        CUSTOMER = "customer", "From a customer"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a lead"
+        SHOWN = "shown", "On the wall"
+        DECLINED = "declined", "Not shown"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.PEER)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SHOWN)
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="kudos_given",
+    )  # fmt: skip
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_received"
+    )
+    value = models.CharField(max_length=60, blank=True)
+    message = models.TextField()  # a customer's words only with their consent
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL)
+    rating = models.OneToOneField(
+        "feedback.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="kudos"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "status", "created_at"])]
+
+
+class Reaction(models.Model):
+    EMOJI = ["👏", "❤️", "🎉", "🙌"]
+
+    kudos = models.ForeignKey(Kudos, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kudos", "user", "emoji"], name="one_reaction_each")
+        ]

@@ -1,0 +1,128 @@
+"""The team wall: kudos from colleagues and customers, with reactions; the form to give
+kudos; leads approve customer praise and set the workspace's values."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from frontline.accounts.access import agent_memberships, workspace_member
+from frontline.accounts.models import Role, User
+from frontline.lib.errors import ServiceError
+from frontline.people import services
+from frontline.people.models import Kudos, Reaction
+from frontline.tickets.events import Actor
+
+
+@login_required
+def wall(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    lead = services.is_lead(membership)
+    current = services.settings_for(workspace)
+    kudos = list(services.wall(workspace)[:100])
+    for k in kudos:
+        counts: dict[str, int] = {}
+        mine = set()
+        for r in k.reactions.all():
+            counts[r.emoji] = counts.get(r.emoji, 0) + 1
+            if r.user_id == request.user.pk:
+                mine.add(r.emoji)
+        k.reaction_list = [(e, counts.get(e, 0), e in mine) for e in Reaction.EMOJI]
+    colleagues = [
+        m.user for m in agent_memberships(workspace).exclude(user=request.user)
+        .order_by("user__name", "user__email")
+    ]  # fmt: skip
+    pending = (
+        Kudos.objects.filter(workspace=workspace, status=Kudos.Status.PENDING).select_related(
+            "receiver", "ticket"
+        )
+        if lead
+        else []
+    )
+    return render(
+        request,
+        "people/wall.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "kudos": kudos,
+            "colleagues": colleagues,
+            "values": current.value_list(),
+            "settings": current,
+            "pending": pending,
+            "lead": lead,
+            "can_give": membership.has_role(Role.AGENT),
+        },
+    )
+
+
+def _back(slug: str, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("wall", args=[slug]) + anchor)
+
+
+@login_required
+@require_POST
+def give(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.AGENT)
+    receiver = User.objects.filter(pk=request.POST.get("receiver") or 0).first()
+    try:
+        if receiver is None:
+            raise ServiceError("Choose who the kudos are for", code="invalid")
+        services.give_kudos(
+            workspace,
+            giver=request.user,
+            receiver=receiver,
+            value=request.POST.get("value", ""),
+            message=request.POST.get("message", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Kudos to {receiver.display_name} are on the wall")
+    return _back(slug)
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.VIEWER)
+    kudos = get_object_or_404(Kudos, workspace=workspace, pk=pk)
+    try:
+        services.react(kudos, user=request.user, emoji=request.POST.get("emoji", ""))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return _back(slug, f"#k{pk}")
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    kudos = get_object_or_404(Kudos, workspace=workspace, pk=pk)
+    try:
+        services.decide(kudos, by=request.user, show=request.POST.get("show") == "1")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return _back(slug)
+
+
+@login_required
+@require_POST
+def recognition_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    raw = request.POST.get("monthly_allowance", "").strip()
+    try:
+        services.update_settings(
+            workspace,
+            by=Actor.of(request.user),
+            values=request.POST.get("values", ""),
+            auto_approve_customer_praise=request.POST.get("auto_approve") == "on",
+            monthly_allowance=int(raw) if raw.isdigit() else raw,
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Recognition settings saved")
+    return _back(slug, "#recognition-settings")
