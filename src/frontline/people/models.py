@@ -74,3 +74,32 @@ class Reaction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kudos", "user", "emoji"], name="one_reaction_each")
         ]
+
+
+class Celebration(models.Model):
+    """A workspace's own observance (the built-in ones are computed, see celebrations)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    start = models.DateField()
+    end = models.DateField()
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start"]
+
+
+class PlanDay(models.Model):
+    """One day of the workspace's Customer Service Week plan for a year (0 = Monday)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()  # 0–4
+    theme = models.CharField(max_length=120)
+    activities = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["year", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "year", "day"], name="one_plan_per_day")
+        ]

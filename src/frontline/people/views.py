@@ -1,6 +1,9 @@
 """The team wall: kudos from colleagues and customers, with reactions; the form to give
 kudos; leads approve customer praise and set the workspace's values."""
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Role, User
+from frontline.lib import clock
 from frontline.lib.errors import ServiceError
-from frontline.people import services
+from frontline.people import celebrations, services
 from frontline.people.models import Kudos, Reaction
 from frontline.tickets.events import Actor
 
@@ -126,3 +130,71 @@ def recognition_settings(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, "Recognition settings saved")
     return _back(slug, "#recognition-settings")
+
+
+@login_required
+def celebrations_page(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    today = clock.now().date()
+    monday, friday = celebrations.customer_service_week(today.year)
+    year = today.year if friday >= today else today.year + 1
+    feed = reverse("celebrations_feed", args=[celebrations.feed_token(workspace)])
+    return render(
+        request,
+        "people/celebrations.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "upcoming": celebrations.upcoming(workspace, today),
+            "year": year,
+            "plan": celebrations.plan(workspace, year),
+            "lead": services.is_lead(membership),
+            "feed_url": settings.FRONTLINE_BASE_URL + feed,
+        },
+    )
+
+
+@login_required
+@require_POST
+def celebrations_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    post = request.POST
+    try:
+        if action == "plan-day":
+            year, day = post.get("year", ""), post.get("day", "")
+            if not (year.isdigit() and day.isdigit()):
+                raise ServiceError("Choose a day of the plan")
+            celebrations.save_plan_day(
+                workspace, int(year), int(day),
+                theme=post.get("theme", ""), activities=post.get("activities", ""),
+            )  # fmt: skip
+            messages.success(request, "Plan saved")
+        elif action == "add":
+            try:
+                start = date.fromisoformat(post.get("start", ""))
+                end = date.fromisoformat(post.get("end", "") or post.get("start", ""))
+            except ValueError:
+                raise ServiceError("Give the dates as YYYY-MM-DD") from None
+            celebrations.add_celebration(
+                workspace, name=post.get("name", ""), start=start, end=end,
+                description=post.get("description", ""),
+            )  # fmt: skip
+            messages.success(request, "Added to the calendar")
+        else:
+            return HttpResponse("Unknown action", status=404)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("celebrations", slug=slug)
+
+
+def celebrations_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed: a secret address (no sign-in) for calendar programs."""
+    try:
+        workspace = celebrations.workspace_for_feed(token)
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    response = HttpResponse(
+        celebrations.ics(workspace), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{workspace.slug}-celebrations.ics"'
+    return response

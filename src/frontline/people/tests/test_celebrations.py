@@ -1,0 +1,58 @@
+"""Customer Service Week falls on the right dates, the team plans its five days, and
+the calendar feed carries the observances and the plan."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from icalendar import Calendar
+
+from frontline.lib import clock
+from frontline.people import celebrations
+from frontline.testing.personas import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("year", "start", "end"),
+    [(2022, 3, 7), (2023, 2, 6), (2024, 7, 11), (2025, 6, 10), (2026, 5, 9)],
+)
+def test_customer_service_week_is_the_first_full_business_week_of_october(year, start, end):
+    assert celebrations.customer_service_week(year) == (date(year, 10, start), date(year, 10, end))
+
+
+def test_the_team_plans_the_week_and_adds_its_own_observances(workspace, admin, agent):
+    page = reverse("celebrations", args=[workspace.slug])
+    text = signed_in(agent).get(page).content.decode()
+    assert "Customer Service Week" in text and "Kickoff and thanks" in text
+    plan_day = reverse("celebrations_action", args=[workspace.slug, "plan-day"])
+    change = {"year": "2027", "day": "2", "theme": "Escape room", "activities": "Friday 3 pm"}
+    assert signed_in(agent).post(plan_day, change).status_code == 403
+    signed_in(admin).post(plan_day, change)
+    days = celebrations.plan(workspace, 2027)
+    assert days[2][0] == date(2027, 10, 6) and days[2][1].theme == "Escape room"
+    assert days[0][1].theme == "Kickoff and thanks"  # the default until changed
+    add = reverse("celebrations_action", args=[workspace.slug, "add"])
+    r = signed_in(admin).post(add, {"name": "Team anniversary", "start": "2027-03-01"}, follow=True)
+    assert "Added to the calendar" in r.content.decode()
+    r = signed_in(admin).post(
+        add, {"name": "Backwards", "start": "2027-03-05", "end": "2027-03-01"}, follow=True
+    )
+    assert "must not be before the start" in r.content.decode()
+    names = [o.name for o in celebrations.observances(workspace, 2027)]
+    assert names == ["Customer Service Day", "Team anniversary", "Customer Service Week"]
+
+
+def test_the_calendar_feed_has_the_observances_and_the_plan(workspace):
+    token = celebrations.feed_token(workspace)
+    r = Client().get(reverse("celebrations_feed", args=[token]))
+    assert r["Content-Type"].startswith("text/calendar")
+    events = [e for e in Calendar.from_ical(r.content).walk("VEVENT")]
+    this_year = clock.now().date().year
+    week = [e for e in events if str(e["summary"]) == "Customer Service Week"]
+    starts = sorted(e.decoded("dtstart") for e in week)
+    assert starts == [celebrations.customer_service_week(y)[0] for y in (this_year, this_year + 1)]
+    assert any(str(e["summary"]) == "Customer Service Week: Awards day" for e in events)
+    assert Client().get(reverse("celebrations_feed", args=[token + "x"])).status_code == 404
