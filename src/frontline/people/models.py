@@ -30,6 +30,7 @@ class Kudos(models.Model):
     class Source(models.TextChoices):
         PEER = "peer", "From a colleague"
         CUSTOMER = "customer", "From a customer"
+        AWARD = "award", "An award"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for a lead"
@@ -103,3 +104,38 @@ class PlanDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "year", "day"], name="one_plan_per_day")
         ]
+
+
+class Award(models.Model):
+    """A winner announced for a category and period, with the figures behind it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=30)
+    title = models.CharField(max_length=120)
+    period_start = models.DateField()
+    period_end = models.DateField()  # inclusive
+    winner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=200)  # e.g. "CSAT 96.0 % from 25 ratings"
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-announced_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "category", "period_start", "period_end"],
+                name="one_winner_per_award_and_period",
+            )
+        ]
+
+
+class HiddenFromLeaderboards(models.Model):
+    """This person asked not to appear in award standings."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="hidden_once")]

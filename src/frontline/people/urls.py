@@ -8,6 +8,9 @@ urlpatterns = [
     path("kudos/<int:pk>/react", views.react, name="kudos_react"),
     path("kudos/<int:pk>/decide", views.decide, name="kudos_decide"),
     path("settings", views.recognition_settings, name="recognition_settings"),
+    path("awards/", views.awards_page, name="awards"),
+    path("awards/<slug:action>", views.awards_action, name="awards_action"),
+    path("awards/<int:pk>/certificate.pdf", views.award_certificate, name="award_certificate"),
     path("celebrations/", views.celebrations_page, name="celebrations"),
     path("celebrations/<slug:action>", views.celebrations_action, name="celebrations_action"),
 ]

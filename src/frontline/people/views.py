@@ -1,7 +1,7 @@
 """The team wall: kudos from colleagues and customers, with reactions; the form to give
 kudos; leads approve customer praise and set the workspace's values."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +15,8 @@ from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Role, User
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError
-from frontline.people import celebrations, services
-from frontline.people.models import Kudos, Reaction
+from frontline.people import awards, celebrations, services
+from frontline.people.models import Award, HiddenFromLeaderboards, Kudos, Reaction
 from frontline.tickets.events import Actor
 
 
@@ -197,4 +197,106 @@ def celebrations_feed(request: HttpRequest, token: str) -> HttpResponse:
         celebrations.ics(workspace), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'inline; filename="{workspace.slug}-celebrations.ics"'
+    return response
+
+
+PERIODS = {
+    "last-month": "Last month",
+    "this-month": "This month",
+    "last-quarter": "Last 3 months",
+    "this-year": "This year",
+}
+
+
+def _period(name: str, today: date) -> tuple[date, date]:
+    first = today.replace(day=1)
+    if name == "this-month":
+        return first, today
+    if name == "last-quarter":
+        begin = first
+        for _ in range(3):
+            begin = (begin - timedelta(days=1)).replace(day=1)
+        return begin, first - timedelta(days=1)
+    if name == "this-year":
+        return today.replace(month=1, day=1), today
+    last_end = first - timedelta(days=1)
+    return last_end.replace(day=1), last_end
+
+
+@login_required
+def awards_page(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    name = request.GET.get("period", "last-month")
+    name = name if name in PERIODS else "last-month"
+    start, end = _period(name, clock.now().date())
+    tables = [
+        (key, title, awards.standings(workspace, key, start, end)[:5])
+        for key, title in awards.CATEGORIES.items()
+    ]
+    return render(
+        request,
+        "people/awards.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "periods": PERIODS,
+            "period": name,
+            "start": start,
+            "end": end,
+            "tables": tables,
+            "min_sample": awards.MIN_SAMPLE,
+            "past": Award.objects.filter(workspace=workspace).select_related("winner")[:50],
+            "lead": services.is_lead(membership),
+            "hidden": HiddenFromLeaderboards.objects.filter(
+                workspace=workspace, user=request.user
+            ).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def awards_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    post = request.POST
+    if action == "hide":
+        workspace, _ = workspace_member(request.user, slug, Role.VIEWER)
+        found = HiddenFromLeaderboards.objects.filter(workspace=workspace, user=request.user)
+        if found.exists():
+            found.delete()
+        else:
+            HiddenFromLeaderboards.objects.create(workspace=workspace, user=request.user)
+        return redirect("awards", slug=slug)
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    if action != "announce":
+        return HttpResponse("Unknown action", status=404)
+    winner = User.objects.filter(pk=post.get("winner") or 0).first()
+    try:
+        start, end = (
+            date.fromisoformat(post.get("start", "")),
+            date.fromisoformat(post.get("end", "")),
+        )
+        if winner is None:
+            raise ServiceError("Choose the winner")
+        awards.announce(
+            workspace, post.get("category", ""), start, end, winner=winner, by=request.user
+        )
+    except ValueError:
+        messages.error(request, "The period is not valid")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{winner.display_name} wins: it is on the team wall")
+    return redirect(reverse("awards", args=[slug]) + f"?period={post.get('period', '')}")
+
+
+@login_required
+def award_certificate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.VIEWER)
+    award = get_object_or_404(
+        Award.objects.select_related("winner", "announced_by", "workspace"),
+        workspace=workspace,
+        pk=pk,
+    )
+    response = HttpResponse(awards.certificate(award), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{award.pk}.pdf"'
     return response

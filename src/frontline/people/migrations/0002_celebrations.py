@@ -5,40 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_workspace_logo'),
-        ('people', '0001_initial'),
+        ("accounts", "0002_workspace_logo"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Celebration',
+            name="Celebration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('description', models.TextField(blank=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                ("description", models.TextField(blank=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start'],
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='PlanDay',
+            name="PlanDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('day', models.PositiveSmallIntegerField()),
-                ('theme', models.CharField(max_length=120)),
-                ('activities', models.TextField(blank=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("day", models.PositiveSmallIntegerField()),
+                ("theme", models.CharField(max_length=120)),
+                ("activities", models.TextField(blank=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year', 'day'],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'year', 'day'), name='one_plan_per_day')],
+                "ordering": ["year", "day"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "year", "day"), name="one_plan_per_day"
+                    )
+                ],
             },
         ),
     ]
