@@ -8,6 +8,7 @@ Formulas: CSAT % = ratings of 4 or 5 ÷ ratings; NPS = % promoters (9–10) − 
 import html
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -321,8 +322,11 @@ def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
         workspace=workspace, kind=kind, created_at__gte=since, created_at__lt=until
     )
     rows = list(
-        ratings.values_list("score", "agent__name", "agent__email", "team__name", "channel")
-    )
+        ratings.values_list(
+            "score", "agent__name", "agent__email", "team__name", "channel",
+            "ticket__insight__intent", "created_at",
+        )
+    )  # fmt: skip
     sent = SurveyRequest.objects.filter(
         workspace=workspace, kind=kind, sent_at__gte=since, sent_at__lt=until
     ).aggregate(n=Count("id"), answered=Count("id", filter=Q(ticket__rating__isnull=False)))
@@ -341,7 +345,47 @@ def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
         "by_agent": group(lambda r: r[1] or r[2]),
         "by_team": group(lambda r: r[3]),
         "by_channel": group(lambda r: r[4]),
+        "by_intent": group(lambda r: r[5]),
+        "by_week": sorted(
+            (
+                (week, len(s), score_of(kind, s))
+                for week, s in _weekly(rows, ZoneInfo(workspace.time_zone)).items()
+            ),
+            reverse=True,
+        ),
     }
+
+
+def _weekly(rows, tz) -> dict[str, list[int]]:
+    """Scores per week (Monday to Sunday in the workspace's time zone)."""
+    weeks: dict[str, list[int]] = {}
+    for row in rows:
+        local = row[6].astimezone(tz)
+        monday = (local - timedelta(days=local.weekday())).date()
+        weeks.setdefault(f"week of {monday:%Y-%m-%d}", []).append(row[0])
+    return weeks
+
+
+EXPORT_COLUMNS = [
+    "ticket", "rated_at", "kind", "score", "agent", "team", "channel", "intent", "via",
+    "comment", "consent_to_share",
+]  # fmt: skip
+
+
+def export_rows(workspace: Workspace, *, since, until):
+    """Ratings as rows for a CSV export (admins), oldest first."""
+    ratings = (
+        Rating.objects.filter(workspace=workspace, created_at__gte=since, created_at__lt=until)
+        .select_related("ticket", "agent", "team")
+        .order_by("created_at")
+    )
+    for r in ratings.iterator():
+        intent = getattr(getattr(r.ticket, "insight", None), "intent", "")
+        yield [
+            r.ticket.number, r.created_at.isoformat(), r.kind, r.score,
+            r.agent.email if r.agent else "", r.team.name if r.team else "", r.channel,
+            intent, r.via, r.comment, "yes" if r.consent_to_share else "no",
+        ]  # fmt: skip
 
 
 def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:

@@ -6,6 +6,7 @@ from frontline.feedback import views
 urlpatterns = [
     path("", views.report, name="feedback"),
     path("settings", views.survey_settings, name="feedback_settings"),
+    path("ratings.csv", views.export, name="feedback_export"),
     path("follow-ups/<int:pk>/done", views.close_follow_up, name="feedback_follow_up_done"),
 ]
 # Under /support/<slug>/ (customers, from the email).

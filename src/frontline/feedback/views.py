@@ -2,11 +2,13 @@
 page sends the rating itself (scanners that only fetch pages record nothing), then asks
 for an optional comment and the customer's consent to quote it."""
 
+import csv
+import itertools
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -150,3 +152,23 @@ def rate_in_portal(request: HttpRequest, slug: str, number: int) -> HttpResponse
     else:
         messages.success(request, "Thank you for your rating")
     return redirect("portal_ticket", slug=slug, number=number)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The period's ratings as CSV (admins: it holds customers' comments)."""
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    days = request.GET.get("days", "30")
+    days = int(days) if days.isdigit() and 0 < int(days) <= 3650 else 30
+    until = clock.now()
+    writer = csv.writer(_Echo())
+    rows = services.export_rows(workspace, since=until - timedelta(days=days), until=until)
+    lines = (writer.writerow(row) for row in itertools.chain([services.EXPORT_COLUMNS], rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ratings-{workspace.slug}-{days}d.csv"'
+    return response

@@ -227,3 +227,24 @@ def test_a_signed_in_customer_rates_in_the_help_center(solved, workspace, custom
     assert Rating.objects.get(ticket=ticket).score == 4  # out of range: refused
     assert Client().post(rate, {"score": "1"}).status_code == 302  # signed out
     assert Rating.objects.get(ticket=ticket).score == 4
+
+
+def test_the_report_by_intent_and_week_and_the_csv_export(solved, workspace, admin, agent):
+    ticket, choices = solved
+    Client().post(choices[4])
+    Client().post(
+        reverse("rate_comment", args=[workspace.slug, choices[4].split("/rate/")[1].rstrip("/")]),
+        {"comment": 'Fine, "quick"', "consent": "on"},
+    )
+    page = signed_in(agent).get(reverse("feedback", args=[workspace.slug])).content.decode()
+    assert "By intent" in page and "week of " in page and "100.0" in page
+    assert (
+        signed_in(agent).get(reverse("feedback_export", args=[workspace.slug])).status_code == 403
+    )
+    csv_text = b"".join(
+        signed_in(admin).get(reverse("feedback_export", args=[workspace.slug])).streaming_content
+    ).decode()
+    header, row = csv_text.strip().splitlines()
+    assert header.startswith("ticket,rated_at,kind,score,agent")
+    assert row.startswith(f"{ticket.number},") and ",csat,4," in row
+    assert '"Fine, ""quick"""' in row and row.endswith(",yes")
