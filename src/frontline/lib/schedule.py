@@ -6,6 +6,8 @@ PERIODIC: list[tuple[str, int]] = [
     ("frontline.assistant.tasks.retrain_due", 15 * 60),
     # Each mailbox keeps its own interval (and backs off when failing); this only looks.
     ("frontline.email.tasks.poll_mailboxes", 15),
+    # The day before each day of Customer Service Week; sent once (recorded).
+    ("frontline.people.tasks.send_celebration_reminders", 60 * 60),
 ]
 
 # Long-running threads the scheduler starts beside its loop (dotted path of a Thread

@@ -6,8 +6,10 @@ add their own observances; the calendar is also an iCalendar feed (.ics) at a se
 address, for the team's calendar programs.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db import transaction
@@ -154,3 +156,114 @@ def ics(workspace: Workspace, today: date | None = None) -> bytes:
                 e.add("description", day.activities)
             cal.add_component(e)
     return cal.to_ical()
+
+
+# ---- reminders and the recap ---------------------------------------------------------
+
+
+def due_reminders(today: date) -> list[tuple[Workspace, int, int]]:
+    """(workspace, year, day) whose reminder goes out today: the day before each day of
+    the week (Monday's goes out on the Sunday before), once per workspace."""
+    from frontline.people.models import ReminderSent
+
+    monday, _ = customer_service_week(today.year)
+    tomorrow = today + timedelta(days=1)
+    if not 0 <= (tomorrow - monday).days <= 4:
+        return []
+    day = (tomorrow - monday).days
+    done = set(
+        ReminderSent.objects.filter(year=today.year, day=day).values_list("workspace", flat=True)
+    )
+    return [(w, today.year, day) for w in Workspace.objects.exclude(pk__in=done)]
+
+
+def send_reminder(workspace: Workspace, year: int, day: int) -> int:
+    """Email the day's theme and activities to the workspace's agents; returns how many.
+    Recorded first, so a second run sends nothing."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+
+    from frontline.accounts.access import agent_memberships
+    from frontline.people.models import ReminderSent
+
+    _, created = ReminderSent.objects.get_or_create(workspace=workspace, year=year, day=day)
+    if not created:
+        return 0
+    when, plan_day = plan(workspace, year)[day]
+    link = settings.FRONTLINE_BASE_URL + reverse("celebrations", args=[workspace.slug])
+    subject = f"Tomorrow in Customer Service Week: {plan_day.theme}"
+    body = (
+        f"{when:%A %-d %B}: {plan_day.theme}\n\n{plan_day.activities}\n\nThe whole plan: {link}\n"
+    )
+    emails = [
+        (subject, body, settings.DEFAULT_FROM_EMAIL, [m.user.email])
+        for m in agent_memberships(workspace)
+        if m.user.email and m.user.is_active
+    ]
+    return send_mass_mail(emails) if emails else 0
+
+
+@dataclass(frozen=True)
+class Recap:
+    year: int
+    start: date
+    end: date
+    kudos: int
+    customer_praise: int
+    awards: int
+    csat: float | None
+    ratings: int
+    hashtags: str = "#CustomerServiceWeek #SupportHeroes"
+
+
+def recap(workspace: Workspace, year: int) -> Recap:
+    """The week in numbers, without anyone's personal data (shareable)."""
+    from frontline.feedback.models import Rating
+    from frontline.feedback.services import score_of
+    from frontline.people.models import Award, Kudos
+
+    start, end = customer_service_week(year)
+    tz = ZoneInfo(workspace.time_zone)
+    since = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    week = {"workspace": workspace, "created_at__gte": since, "created_at__lt": until}
+    shown = Kudos.objects.filter(status=Kudos.Status.SHOWN, **week)
+    scores = list(Rating.objects.filter(kind="csat", **week).values_list("score", flat=True))
+    return Recap(
+        year=year,
+        start=start,
+        end=end,
+        kudos=shown.filter(source=Kudos.Source.PEER).count(),
+        customer_praise=shown.filter(source=Kudos.Source.CUSTOMER).count(),
+        awards=Award.objects.filter(
+            workspace=workspace, announced_at__gte=since, announced_at__lt=until
+        ).count(),
+        csat=score_of("csat", scores),
+        ratings=len(scores),
+    )
+
+
+def recap_card(workspace: Workspace, data: Recap) -> bytes:
+    """A 1200×630 PNG to share: the team's name, the week's numbers and the hashtags."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1200, 630), (36, 80, 199))
+    draw = ImageDraw.Draw(image)
+    big, mid, small = (ImageFont.load_default(size) for size in (64, 40, 30))
+    draw.text((60, 50), f"Customer Service Week {data.year}", font=big, fill="white")
+    draw.text((60, 135), workspace.name, font=mid, fill=(220, 230, 255))
+    figures = [
+        (str(data.kudos), "kudos between colleagues"),
+        (str(data.customer_praise), "thanks from customers"),
+        (str(data.awards), "awards"),
+        ("–" if data.csat is None else f"{data.csat:g} %", f"CSAT ({data.ratings} ratings)"),
+    ]
+    for n, (number, label) in enumerate(figures):
+        x = 60 + n * 280
+        draw.text((x, 250), number, font=big, fill="white")
+        draw.text((x, 335), label, font=small, fill=(220, 230, 255))
+    draw.text((60, 520), data.hashtags, font=mid, fill="white")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -139,3 +139,17 @@ class HiddenFromLeaderboards(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="hidden_once")]
+
+
+class ReminderSent(models.Model):
+    """A Customer Service Week day's reminder went out (so it goes once)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "year", "day"], name="one_reminder")
+        ]

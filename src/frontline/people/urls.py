@@ -12,5 +12,7 @@ urlpatterns = [
     path("awards/<slug:action>", views.awards_action, name="awards_action"),
     path("awards/<int:pk>/certificate.pdf", views.award_certificate, name="award_certificate"),
     path("celebrations/", views.celebrations_page, name="celebrations"),
+    path("celebrations/recap/<int:year>/", views.recap_page, name="recap"),
+    path("celebrations/recap/<int:year>.png", views.recap_card, name="recap_card"),
     path("celebrations/<slug:action>", views.celebrations_action, name="celebrations_action"),
 ]

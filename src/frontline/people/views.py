@@ -300,3 +300,26 @@ def award_certificate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(awards.certificate(award), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{award.pk}.pdf"'
     return response
+
+
+@login_required
+def recap_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    return render(
+        request,
+        "people/recap.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "recap": celebrations.recap(workspace, year),
+        },
+    )
+
+
+@login_required
+def recap_card(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.VIEWER)
+    card = celebrations.recap_card(workspace, celebrations.recap(workspace, year))
+    response = HttpResponse(card, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="customer-service-week-{year}.png"'
+    return response

@@ -56,3 +56,42 @@ def test_the_calendar_feed_has_the_observances_and_the_plan(workspace):
     assert starts == [celebrations.customer_service_week(y)[0] for y in (this_year, this_year + 1)]
     assert any(str(e["summary"]) == "Customer Service Week: Awards day" for e in events)
     assert Client().get(reverse("celebrations_feed", args=[token + "x"])).status_code == 404
+
+
+def test_each_day_of_the_week_is_announced_the_day_before_once(workspace, agent, agent2, admin):
+    from django.core import mail
+
+    assert celebrations.due_reminders(date(2026, 10, 3)) == []  # Saturday: nothing tomorrow
+    due = celebrations.due_reminders(date(2026, 10, 4))  # Sunday before Monday 5 October
+    assert [(w, y, d) for w, y, d in due if w == workspace] == [(workspace, 2026, 0)]
+    assert celebrations.send_reminder(workspace, 2026, 0) == 3  # admin and both agents
+    assert mail.outbox[0].subject == "Tomorrow in Customer Service Week: Kickoff and thanks"
+    assert celebrations.send_reminder(workspace, 2026, 0) == 0  # once
+    assert workspace not in [w for w, _, _ in celebrations.due_reminders(date(2026, 10, 4))]
+    friday = celebrations.due_reminders(date(2026, 10, 8))
+    assert (workspace, 2026, 4) in friday
+    assert celebrations.due_reminders(date(2026, 10, 9)) == []  # nothing on Saturday
+
+
+def test_the_recap_counts_the_week_and_the_card_is_an_image(workspace, agent, agent2, admin):
+    from datetime import UTC, datetime
+
+    from PIL import Image
+
+    from frontline.people import services
+    from frontline.people.models import Kudos
+
+    for when in (datetime(2026, 10, 6, 12, tzinfo=UTC), datetime(2026, 10, 20, 12, tzinfo=UTC)):
+        k = services.give_kudos(
+            workspace, giver=agent, receiver=agent2, value="Teamwork", message="Thanks"
+        )
+        Kudos.objects.filter(pk=k.pk).update(created_at=when)
+    recap = celebrations.recap(workspace, 2026)
+    assert (recap.kudos, recap.customer_praise, recap.awards, recap.csat) == (1, 0, 0, None)
+    page = signed_in(agent).get(reverse("recap", args=[workspace.slug, 2026])).content.decode()
+    assert "#CustomerServiceWeek" in page and 'id="recap-kudos">1<' in page
+    card = signed_in(agent).get(reverse("recap_card", args=[workspace.slug, 2026]))
+    assert card["Content-Type"] == "image/png"
+    import io
+
+    assert Image.open(io.BytesIO(card.content)).size == (1200, 630)
