@@ -153,3 +153,37 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "year", "day"], name="one_reminder")
         ]
+
+
+class SuccessStory(models.Model):
+    """A ticket told as a story for the team (anonymised by default)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    hero = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Testimonial(models.Model):
+    """A customer's comment, given with consent, published on the help center."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    rating = models.OneToOneField(
+        "feedback.Rating", on_delete=models.CASCADE, related_name="testimonial"
+    )
+    quote = models.TextField()
+    published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -13,10 +13,19 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Role, User
+from frontline.feedback.models import Rating
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError
-from frontline.people import awards, celebrations, services
-from frontline.people.models import Award, HiddenFromLeaderboards, Kudos, Reaction
+from frontline.people import awards, celebrations, services, stories
+from frontline.people.models import (
+    Award,
+    HiddenFromLeaderboards,
+    Kudos,
+    Reaction,
+    SuccessStory,
+    Testimonial,
+)
+from frontline.tickets.access import access_ticket
 from frontline.tickets.events import Actor
 
 
@@ -323,3 +332,69 @@ def recap_card(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     response = HttpResponse(card, content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="customer-service-week-{year}.png"'
     return response
+
+
+@login_required
+def stories_page(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    lead = services.is_lead(membership)
+    return render(
+        request,
+        "people/stories.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "stories": SuccessStory.objects.filter(workspace=workspace).select_related("hero")[:50],
+            "lead": lead,
+            "can_write": membership.has_role(Role.AGENT),
+            "candidates": stories.candidates(workspace) if lead else [],
+            "published": Testimonial.objects.filter(workspace=workspace, published=True)
+            if lead
+            else [],
+        },
+    )
+
+
+@login_required
+def story_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Draft a story from a ticket (anonymised), then save it."""
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    number = request.GET.get("ticket") or request.POST.get("ticket", "")
+    ticket = access_ticket(request.user, workspace, int(number) if number.isdigit() else 0)
+    if request.method == "POST":
+        try:
+            stories.create_story(
+                ticket, by=request.user, title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""), anonymous=request.POST.get("named") != "on",
+            )  # fmt: skip
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Success story shared with the team")
+            return redirect("stories", slug=slug)
+    draft = stories.draft_story(ticket)
+    return render(
+        request,
+        "people/story_new.html",
+        {"workspace": workspace, "membership": membership, "ticket": ticket, "draft": draft},
+    )
+
+
+@login_required
+@require_POST
+def testimonial_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    try:
+        if action == "publish":
+            rating = get_object_or_404(Rating, workspace=workspace, pk=pk)
+            stories.publish_testimonial(rating, by=request.user)
+            messages.success(request, "Published on the help center, without the customer's name")
+        elif action == "unpublish":
+            found = get_object_or_404(Testimonial, workspace=workspace, pk=pk)
+            stories.unpublish_testimonial(found)
+            messages.success(request, "Taken off the help center")
+        else:
+            return HttpResponse("Unknown action", status=404)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("stories", slug=slug)

@@ -56,8 +56,17 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = _workspace(slug)
     customer = _customer(request, workspace)
     if customer is None:
-        return render(request, "portal/sign_in.html", _base(workspace))
+        return render(
+            request, "portal/sign_in.html", _base(workspace, testimonials=_praise(workspace))
+        )
     return render(request, "portal/tickets.html", _home_context(workspace, customer))
+
+
+def _praise(workspace):
+    """What customers said about the team, published with their consent (no names)."""
+    from frontline.people.models import Testimonial
+
+    return Testimonial.objects.filter(workspace=workspace, published=True)[:3]
 
 
 def _home_context(workspace, customer, **extra) -> dict:
