@@ -14,7 +14,7 @@ award goes on the team wall and has a printable certificate (PDF).
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from fpdf import FPDF
 
@@ -22,7 +22,14 @@ from frontline.accounts.models import User, Workspace
 from frontline.feedback.models import Rating
 from frontline.feedback.services import score_of
 from frontline.lib.errors import ServiceError, invalid
-from frontline.people.models import Award, HiddenFromLeaderboards, Kudos
+from frontline.people.models import (
+    Award,
+    AwardCategory,
+    HiddenFromLeaderboards,
+    Kudos,
+    Nomination,
+    Vote,
+)
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Message
 
@@ -77,9 +84,15 @@ def _fcr_by_agent(workspace: Workspace, start: date, end: date) -> dict[int, lis
     return solved
 
 
+def categories(workspace: Workspace) -> dict[str, str]:
+    """Built-in categories, then the workspace's own ("custom-<id>": name)."""
+    own = AwardCategory.objects.filter(workspace=workspace)
+    return CATEGORIES | {f"custom-{c.pk}": c.name for c in own}
+
+
 def standings(workspace: Workspace, category: str, start: date, end: date) -> list[Standing]:
-    if category not in CATEGORIES:
-        raise invalid("category", f"must be one of {', '.join(CATEGORIES)}")
+    if category not in categories(workspace):
+        raise invalid("category", "is not an award of this workspace")
     hidden = set(
         HiddenFromLeaderboards.objects.filter(workspace=workspace).values_list("user", flat=True)
     )
@@ -107,6 +120,10 @@ def standings(workspace: Workspace, category: str, start: date, end: date) -> li
                 gain = round(now - then, 1)
                 figure = f"CSAT {then} % → {now} % ({len(earlier)} and {len(scores)} ratings)"
                 rows.append((agent, gain, len(scores), figure))
+    elif category.startswith("custom-"):
+        for nominee, votes in tally(workspace, category, start, end):
+            if votes:
+                rows.append((nominee.pk, votes, votes, f"{votes} votes from colleagues"))
     else:
         since, until = _bounds(start, end)
         counts: dict[int, int] = {}
@@ -138,14 +155,14 @@ def announce(
     try:
         with transaction.atomic():
             award = Award.objects.create(
-                workspace=workspace, category=category, title=CATEGORIES[category],
+                workspace=workspace, category=category, title=categories(workspace)[category],
                 period_start=start, period_end=end, winner=winner, figure=mine.figure,
                 announced_by=by,
             )  # fmt: skip
             Kudos.objects.create(
                 workspace=workspace, source=Kudos.Source.AWARD, giver=by, receiver=winner,
-                value=CATEGORIES[category],
-                message=f"{CATEGORIES[category]}, {start:%-d %b} – {end:%-d %b %Y}: {mine.figure}.",
+                value=categories(workspace)[category][:60],
+                message=f"{award.title}, {start:%-d %b} – {end:%-d %b %Y}: {mine.figure}.",
             )  # fmt: skip
             record(
                 [
@@ -162,6 +179,92 @@ def announce(
             "This award was already announced for this period", code="duplicate", status=409
         ) from None
     return award
+
+
+# ---- the team's own awards: nominations and votes ---------------------------------------
+
+
+def create_category(workspace: Workspace, *, by: User, name: str, description: str = ""):
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise invalid("name", "is required (at most 80 characters)")
+    try:
+        return AwardCategory.objects.create(
+            workspace=workspace, name=name, description=(description or "").strip()[:300]
+        )
+    except IntegrityError:
+        raise ServiceError(
+            "There is already an award with this name", code="duplicate", status=409
+        ) from None
+
+
+def _agent(workspace: Workspace, user: User) -> bool:
+    from frontline.accounts.access import agent_memberships
+
+    return agent_memberships(workspace).filter(user=user).exists()
+
+
+def nominate(
+    workspace: Workspace, category: str, start: date, end: date, *, nominee: User, by: User,
+    reason: str,
+) -> Nomination:  # fmt: skip
+    if category not in categories(workspace):
+        raise invalid("category", "is not an award of this workspace")
+    if not _agent(workspace, by):
+        raise ServiceError("Only the team nominates", code="forbidden", status=403)
+    if nominee == by:
+        raise invalid("nominee", "nominate someone else")
+    if not _agent(workspace, nominee):
+        raise invalid("nominee", "is not on the team")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 1000:
+        raise invalid("reason", "say why (at most 1000 characters)")
+    try:
+        return Nomination.objects.create(
+            workspace=workspace, category=category, period_start=start, period_end=end,
+            nominee=nominee, nominated_by=by, reason=reason,
+        )  # fmt: skip
+    except IntegrityError:
+        raise ServiceError(
+            "Already nominated for this award", code="duplicate", status=409
+        ) from None
+
+
+def vote(nomination: Nomination, *, voter: User) -> Vote:
+    """One vote per person per award and period; voting again moves the vote."""
+    if not _agent(nomination.workspace, voter):
+        raise ServiceError("Only the team votes", code="forbidden", status=403)
+    with transaction.atomic():
+        Vote.objects.filter(
+            workspace=nomination.workspace, category=nomination.category,
+            period_start=nomination.period_start, voter=voter,
+        ).delete()  # fmt: skip
+        return Vote.objects.create(
+            nomination=nomination, voter=voter, workspace=nomination.workspace,
+            category=nomination.category, period_start=nomination.period_start,
+        )  # fmt: skip
+
+
+def nominations(workspace: Workspace, category: str, start: date, end: date):
+    return (
+        Nomination.objects.filter(
+            workspace=workspace, category=category, period_start=start, period_end=end
+        )
+        .select_related("nominee", "nominated_by")
+        .annotate(vote_count=models.Count("votes"))
+        .order_by("-vote_count", "created_at")
+    )
+
+
+def tally(workspace: Workspace, category: str, start: date, end: date) -> list[tuple[User, int]]:
+    hidden = set(
+        HiddenFromLeaderboards.objects.filter(workspace=workspace).values_list("user", flat=True)
+    )
+    return [
+        (n.nominee, n.vote_count)
+        for n in nominations(workspace, category, start, end)
+        if n.nominee_id not in hidden
+    ]
 
 
 def _latin1(text: str) -> str:

@@ -187,3 +187,60 @@ class Testimonial(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class AwardCategory(models.Model):
+    """A workspace's own award, decided by the team's votes."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="award_category_unique")
+        ]
+
+
+class Nomination(models.Model):
+    """A colleague put forward for an award and period, with the reason."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=30)  # a built-in key or "custom-<id>"
+    period_start = models.DateField()
+    period_end = models.DateField()
+    nominee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "category", "period_start", "period_end", "nominee"],
+                name="nominated_once",
+            )
+        ]
+
+
+class Vote(models.Model):
+    """One vote per person per award and period (votes are never shown by name)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Copied from the nomination so that one vote per award and period is a constraint.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=30)
+    period_start = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "category", "period_start", "voter"], name="one_vote"
+            )
+        ]

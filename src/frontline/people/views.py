@@ -21,9 +21,11 @@ from frontline.people.models import (
     Award,
     HiddenFromLeaderboards,
     Kudos,
+    Nomination,
     Reaction,
     SuccessStory,
     Testimonial,
+    Vote,
 )
 from frontline.tickets.access import access_ticket
 from frontline.tickets.events import Actor
@@ -239,9 +241,19 @@ def awards_page(request: HttpRequest, slug: str) -> HttpResponse:
     name = name if name in PERIODS else "last-month"
     start, end = _period(name, clock.now().date())
     tables = [
-        (key, title, awards.standings(workspace, key, start, end)[:5])
-        for key, title in awards.CATEGORIES.items()
+        (
+            key,
+            title,
+            awards.standings(workspace, key, start, end)[:5],
+            awards.nominations(workspace, key, start, end),
+        )
+        for key, title in awards.categories(workspace).items()
     ]
+    my_votes = set(
+        Vote.objects.filter(
+            workspace=workspace, voter=request.user, period_start=start
+        ).values_list("nomination_id", flat=True)
+    )
     return render(
         request,
         "people/awards.html",
@@ -254,6 +266,9 @@ def awards_page(request: HttpRequest, slug: str) -> HttpResponse:
             "end": end,
             "tables": tables,
             "min_sample": awards.MIN_SAMPLE,
+            "my_votes": my_votes,
+            "colleagues": [m.user for m in agent_memberships(workspace).exclude(user=request.user)],
+            "can_vote": membership.has_role(Role.AGENT),
             "past": Award.objects.filter(workspace=workspace).select_related("winner")[:50],
             "lead": services.is_lead(membership),
             "hidden": HiddenFromLeaderboards.objects.filter(
@@ -275,7 +290,42 @@ def awards_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         else:
             HiddenFromLeaderboards.objects.create(workspace=workspace, user=request.user)
         return redirect("awards", slug=slug)
+    back = redirect(reverse("awards", args=[slug]) + f"?period={post.get('period', '')}")
+    if action in ("nominate", "vote"):
+        workspace, _ = workspace_member(request.user, slug, Role.AGENT)
+        try:
+            if action == "vote":
+                found = get_object_or_404(
+                    Nomination, workspace=workspace, pk=post.get("nomination") or 0
+                )
+                awards.vote(found, voter=request.user)
+                messages.success(request, "Your vote is counted")
+            else:
+                nominee = User.objects.filter(pk=post.get("nominee") or 0).first()
+                if nominee is None:
+                    raise ServiceError("Choose who you nominate")
+                awards.nominate(
+                    workspace, post.get("category", ""), date.fromisoformat(post.get("start", "")),
+                    date.fromisoformat(post.get("end", "")), nominee=nominee, by=request.user,
+                    reason=post.get("reason", ""),
+                )  # fmt: skip
+                messages.success(request, f"{nominee.display_name} is nominated")
+        except ValueError:
+            messages.error(request, "The period is not valid")
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        return back
     workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    if action == "category":
+        try:
+            awards.create_category(
+                workspace, by=request.user, name=post.get("name", ""),
+                description=post.get("description", ""),
+            )  # fmt: skip
+            messages.success(request, "Award added: the team nominates and votes")
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        return back
     if action != "announce":
         return HttpResponse("Unknown action", status=404)
     winner = User.objects.filter(pk=post.get("winner") or 0).first()

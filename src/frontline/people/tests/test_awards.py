@@ -113,3 +113,28 @@ def test_agents_cannot_announce_and_strangers_see_nothing(
     assert signed_in(stranger).get(reverse("awards", args=[workspace.slug])).status_code == 404
     page = signed_in(agent).get(reverse("awards", args=[workspace.slug]))
     assert page.status_code == 200 and "Customer Champion" in page.content.decode()
+
+
+def test_the_team_nominates_and_votes_for_its_own_award(workspace, admin, agent, agent2, viewer):
+    url = reverse("awards_action", args=[workspace.slug, "category"])
+    signed_in(admin).post(url, {"name": "Calm in the Storm", "description": "Hardest calls"})
+    key = next(k for k, v in awards.categories(workspace).items() if v == "Calm in the Storm")
+    nominate = reverse("awards_action", args=[workspace.slug, "nominate"])
+    period = {"category": key, "start": "2026-10-01", "end": "2026-10-31"}
+    r = signed_in(agent).post(nominate, period | {"nominee": agent.pk, "reason": "Me"}, follow=True)
+    assert "nominate someone else" in r.content.decode()  # no self-nomination
+    signed_in(agent).post(nominate, period | {"nominee": agent2.pk, "reason": "The outage call"})
+    signed_in(agent2).post(nominate, period | {"nominee": agent.pk, "reason": "Angry client"})
+    ben, ava = (
+        awards.nominations(workspace, key, START, END).get(nominee=u) for u in (agent2, agent)
+    )
+    vote = reverse("awards_action", args=[workspace.slug, "vote"])
+    signed_in(admin).post(vote, {"nomination": ben.pk})
+    signed_in(agent).post(vote, {"nomination": ava.pk})  # changes their mind:
+    signed_in(agent).post(vote, {"nomination": ben.pk})  # one vote each
+    assert signed_in(viewer).post(vote, {"nomination": ava.pk}).status_code == 403  # not the team
+    assert awards.tally(workspace, key, START, END) == [(agent2, 2), (agent, 0)]
+    with pytest.raises(ServiceError, match="top of the standings"):
+        awards.announce(workspace, key, START, END, winner=agent, by=admin)
+    award = awards.announce(workspace, key, START, END, winner=agent2, by=admin)
+    assert award.title == "Calm in the Storm" and award.figure == "2 votes from colleagues"
