@@ -10,5 +10,7 @@ class FeedbackConfig(AppConfig):
         # The "request solved" email carries the one-click survey (email notifications).
         from frontline.email import notifications
         from frontline.feedback import services
+        from frontline.tickets import hooks
 
         notifications.register_extra("solved", services.survey_block)
+        hooks.register_events_committed(services.on_events)  # surveys asked later

@@ -24,6 +24,8 @@ class SurveySettings(models.Model):
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.CSAT)
     question = models.CharField(max_length=200, blank=True)  # blank: the default wording
     reopen_on_bad = models.BooleanField(default=False)
+    # 0: in the "request solved" email; else a survey email this many hours after solving.
+    delay_hours = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Survey of {self.workspace}"

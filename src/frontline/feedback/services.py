@@ -82,7 +82,53 @@ def rating_url(ticket: Ticket, score: int) -> str:
 
 
 def survey_block(ticket: Ticket) -> tuple[str, str] | None:
-    """The one-click survey under the "solved" email, and the survey counted as sent;
+    """Under the "solved" email, unless the workspace asks later (see `delayed_survey`)."""
+    if settings_for(ticket.workspace).delay_hours:
+        return None
+    return _survey(ticket)
+
+
+def on_events(events) -> None:
+    """Solved tickets of workspaces that ask later get their survey queued (tickets hook)."""
+    from frontline.feedback.tasks import send_survey
+
+    for e in events:
+        if e.kind == "ticket.status" and e.after == Status.SOLVED and e.ticket is not None:
+            delay = settings_for(e.ticket.workspace).delay_hours
+            if delay:
+                run_after = clock.now() + timedelta(hours=delay)
+                send_survey.using(run_after=run_after).enqueue(e.ticket.pk)
+
+
+def delayed_survey(ticket_id: int) -> str:
+    """The survey email sent hours after solving, if the request is still solved."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from frontline.email.outbound import reply_address
+
+    ticket = Ticket.objects.select_related("workspace", "requester").filter(pk=ticket_id).first()
+    if ticket is None or ticket.status not in (Status.SOLVED, Status.CLOSED):
+        return "not solved"
+    block = _survey(ticket) if ticket.requester.email else None
+    if block is None:
+        return "nothing to ask"
+    hello = f"Hello {ticket.requester.name or 'there'},"
+    intro = f'{hello}\n\nWe recently solved your request #{ticket.number}, "{ticket.subject}".'
+    mail = EmailMultiAlternatives(
+        subject=f"[#{ticket.number}] How did we do?",
+        body=intro + "\n" + block[0],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[ticket.requester.email],
+        reply_to=[reply_address(ticket.number)],
+        headers={"Auto-Submitted": "auto-generated", "X-Frontline-Notification": "survey"},
+    )
+    mail.attach_alternative(f"<p>{html.escape(intro)}</p>{block[1]}", "text/html")
+    mail.send()
+    return "sent"
+
+
+def _survey(ticket: Ticket) -> tuple[str, str] | None:
+    """The one-click survey (text, HTML), and the survey counted as sent;
     None when there is nothing to ask (surveys off, no agent replied, already sent or
     rated, the customer opted out)."""
     current = settings_for(ticket.workspace)
@@ -390,7 +436,7 @@ def export_rows(workspace: Workspace, *, since, until):
 
 def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:
     """Which survey, its wording, whether it is sent, and whether a bad rating reopens."""
-    unknown = set(changes) - {"enabled", "kind", "question", "reopen_on_bad"}
+    unknown = set(changes) - {"enabled", "kind", "question", "reopen_on_bad", "delay_hours"}
     if unknown:
         raise invalid(sorted(unknown)[0], "is not a survey setting")
     if "kind" in changes and changes["kind"] not in Kind.values:
@@ -399,6 +445,10 @@ def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:
         changes["question"] = (changes["question"] or "").strip()
         if len(changes["question"]) > 200:
             raise invalid("question", "must be at most 200 characters")
+    if "delay_hours" in changes:
+        delay = changes["delay_hours"]
+        if not isinstance(delay, int) or not 0 <= delay <= 720:
+            raise invalid("delay_hours", "must be a number of hours from 0 to 720")
     current = settings_for(workspace)
     before = {k: getattr(current, k) for k in changes}
     for key, value in changes.items():

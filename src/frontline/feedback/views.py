@@ -116,6 +116,7 @@ def close_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    delay = request.POST.get("delay_hours", "0").strip() or "0"
     try:
         services.update_settings(
             workspace,
@@ -124,6 +125,7 @@ def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
             kind=request.POST.get("kind", ""),
             question=request.POST.get("question", ""),
             reopen_on_bad=request.POST.get("reopen_on_bad") == "on",
+            delay_hours=int(delay) if delay.isdigit() else delay,
         )
         messages.success(request, "Survey settings saved")
     except ServiceError as exc:

@@ -248,3 +248,36 @@ def test_the_report_by_intent_and_week_and_the_csv_export(solved, workspace, adm
     assert header.startswith("ticket,rated_at,kind,score,agent")
     assert row.startswith(f"{ticket.number},") and ",csat,4," in row
     assert '"Fine, ""quick"""' in row and row.endswith(",yes")
+
+
+def test_a_workspace_can_ask_hours_after_solving_in_an_email_of_its_own(
+    workspace,
+    admin,
+    agent,
+    customer,
+    smtp,  # noqa: F811
+):
+    from django_tasks_db.models import DBTaskResult
+
+    r = signed_in(admin).post(
+        reverse("feedback_settings", args=[workspace.slug]),
+        {"kind": "csat", "enabled": "on", "delay_hours": "2"},
+        follow=True,
+    )
+    assert "Survey settings saved" in r.content.decode()
+    ticket = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="PIN", body="Forgot it", requester=customer
+    )
+    tickets.reply(ticket, by=Actor.of(agent), body="Reset by post.")
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    assert links(solved_mail(smtp, ticket)) == {}  # not in the solved email
+    later = DBTaskResult.objects.get(task_path="frontline.feedback.tasks.send_survey")
+    hours = (later.run_after - clock.now()).total_seconds() / 3600
+    assert 1.9 < hours <= 2
+    assert services.delayed_survey(ticket.pk) == "sent"
+    (survey,) = [m for m in smtp.messages if m["Subject"] == f"[#{ticket.number}] How did we do?"]
+    text = next(p for p in survey.walk() if p.get_content_type() == "text/plain")
+    assert sorted(links(text.get_payload(decode=True).decode())) == [1, 2, 3, 4, 5]
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.OPEN})
+    assert services.delayed_survey(ticket.pk) == "not solved"
