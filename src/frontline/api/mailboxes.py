@@ -30,6 +30,10 @@ class MailboxOut(Schema):
     username: str
     auth: str
     has_secret: bool
+    oauth_token_url: str
+    oauth_client_id: str
+    has_refresh_token: bool
+    token_expires_at: datetime | None
     folder: str
     enabled: bool
     poll_seconds: int
@@ -48,7 +52,13 @@ class MailboxIn(In):
     security: str = Field("ssl", description="ssl, starttls or none")
     username: str
     auth: str = Field("password", description="password or oauth2")
-    secret: str = Field(description="The password or OAuth2 access token (write-only)")
+    secret: str | None = Field(None, description="The password or OAuth2 access token (write-only)")
+    oauth_token_url: str = Field("", description="OAuth2: the provider's token endpoint")
+    oauth_client_id: str = ""
+    oauth_client_secret: str | None = Field(None, description="write-only")
+    oauth_refresh_token: str | None = Field(
+        None, description="OAuth2: renews the access token by itself (write-only)"
+    )
     folder: str = "INBOX"
     enabled: bool = True
     poll_seconds: int = 60
@@ -63,6 +73,10 @@ class MailboxPatch(In):
     username: str | None = None
     auth: str | None = None
     secret: str | None = None
+    oauth_token_url: str | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: str | None = None
+    oauth_refresh_token: str | None = None
     folder: str | None = None
     enabled: bool | None = None
     poll_seconds: int | None = None
@@ -74,8 +88,11 @@ class CheckOut(Schema):
 
 
 def _dict(m: Mailbox) -> dict:
-    fields = MailboxOut.model_fields.keys() - {"has_secret"}
-    return {k: getattr(m, k) for k in fields} | {"has_secret": bool(m.secret)}
+    fields = MailboxOut.model_fields.keys() - {"has_secret", "has_refresh_token"}
+    return {k: getattr(m, k) for k in fields} | {
+        "has_secret": bool(m.secret),
+        "has_refresh_token": bool(m.oauth_refresh_token),
+    }
 
 
 def _admins(c: Caller, obj=None) -> None:
@@ -89,7 +106,9 @@ crud(
     queryset=lambda c: Mailbox.objects.filter(workspace=c.workspace),
     to_dict=_dict,
     schemas=(MailboxOut, MailboxIn, MailboxPatch),
-    create=lambda c, data: mailboxes.create_mailbox(c.workspace, by=Actor.of(c.user), **data),
+    create=lambda c, data: mailboxes.create_mailbox(
+        c.workspace, by=Actor.of(c.user), **{k: v for k, v in data.items() if v is not None}
+    ),
     update=lambda c, m, data: mailboxes.update_mailbox(m, by=Actor.of(c.user), changes=data),
     delete=lambda c, m: mailboxes.delete_mailbox(m, by=Actor.of(c.user)),
     may_change=_admins,

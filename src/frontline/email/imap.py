@@ -21,9 +21,9 @@ from datetime import timedelta
 
 from django.db.models import F
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
-from frontline.email import inbound
+from frontline.email import inbound, oauth
 from frontline.email.models import InboundEmail, Mailbox
 from frontline.lib import clock
 from frontline.lib.sealed import SealedError, unseal
@@ -33,7 +33,7 @@ TIMEOUT = 30  # seconds for connecting and each command
 BATCH = 25  # messages per FETCH command
 MAX_BACKOFF = 30  # a failing mailbox is tried at most every 30 poll intervals
 # What a broken server, network or configuration raises; recorded on the mailbox.
-FAILURES = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, SealedError)
+FAILURES = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, SealedError, oauth.TokenError)
 
 
 @dataclass
@@ -59,11 +59,16 @@ def connect(mailbox: Mailbox) -> Iterator[IMAPClient]:
     try:
         if mailbox.security == Mailbox.Security.STARTTLS:
             client.starttls(context)
-        secret = unseal(mailbox.secret)
         if mailbox.auth == Mailbox.Auth.OAUTH2:
-            client.oauth2_login(mailbox.username, secret)
+            try:
+                client.oauth2_login(mailbox.username, oauth.access_token(mailbox))
+            except LoginError:
+                if not oauth.can_refresh(mailbox):
+                    raise
+                # Revoked or expired early: one new token, one more try.
+                client.oauth2_login(mailbox.username, oauth.refresh(mailbox))
         else:
-            client.login(mailbox.username, secret)
+            client.login(mailbox.username, unseal(mailbox.secret))
         yield client
     finally:
         try:

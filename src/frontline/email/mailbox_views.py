@@ -16,7 +16,11 @@ from frontline.email.tasks import fetch_mailbox
 from frontline.lib.errors import ServiceError
 from frontline.tickets.events import Actor
 
-TEXT_FIELDS = ("name", "address", "host", "security", "username", "auth", "folder")
+TEXT_FIELDS = (
+    "name", "address", "host", "security", "username", "auth", "folder", "oauth_token_url",
+    "oauth_client_id",
+)  # fmt: skip
+SECRET_FIELDS = ("secret", "oauth_client_secret", "oauth_refresh_token")
 
 
 def _form_data(request: HttpRequest) -> dict:
@@ -28,8 +32,9 @@ def _form_data(request: HttpRequest) -> dict:
         raw = post.get(key, "").strip()
         data[key] = int(raw) if raw.isdigit() else raw
     data["enabled"] = post.get("enabled") == "on"
-    if post.get("secret"):
-        data["secret"] = post["secret"]
+    for key in SECRET_FIELDS:  # never shown again: empty means "keep the stored one"
+        if post.get(key):
+            data[key] = post[key]
     return data
 
 

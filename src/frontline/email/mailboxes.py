@@ -3,6 +3,7 @@ called by the settings page and the API; each change is logged as an Event. The 
 (password or OAuth2 token) is sealed before it is stored and never returned."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,8 +17,10 @@ from frontline.tickets.services.rows import clean_text, delete_logged, only_fiel
 
 FIELDS = {
     "name", "address", "host", "port", "security", "username", "auth", "secret", "folder",
-    "enabled", "poll_seconds",
+    "enabled", "poll_seconds", "oauth_token_url", "oauth_client_id", "oauth_client_secret",
+    "oauth_refresh_token",
 }  # fmt: skip
+SEALED = ("secret", "oauth_client_secret", "oauth_refresh_token")
 MIN_POLL_SECONDS = 30
 
 
@@ -42,17 +45,29 @@ def _clean(data: dict[str, Any], *, new: bool) -> dict[str, Any]:
         isinstance(data["poll_seconds"], int) and data["poll_seconds"] >= MIN_POLL_SECONDS
     ):
         raise invalid("poll_seconds", f"must be at least {MIN_POLL_SECONDS} seconds")
-    if "secret" in data:
-        if not data["secret"]:
-            raise invalid("secret", "is required (the password or token)")
-        data["secret"] = seal(data["secret"])
-    elif new:
+    if "oauth_token_url" in data:
+        url = (data["oauth_token_url"] or "").strip()
+        parts = urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if url and not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise invalid("oauth_token_url", "must be an https:// address")
+        data["oauth_token_url"] = url[:500]
+    clean_text(data, "oauth_client_id", 300)
+    refreshable = data.get("oauth_refresh_token") and data.get("oauth_token_url")
+    if "secret" in data and not data["secret"] and not refreshable:
         raise invalid("secret", "is required (the password or token)")
+    if new and "secret" not in data and not refreshable:
+        raise invalid("secret", "is required (the password or token)")
+    for key in SEALED:
+        if data.get(key):
+            data[key] = seal(data[key])
+    if "secret" in data:
+        data["token_expires_at"] = None  # a token typed in: used until refused
     return data
 
 
 def _logged(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("(changed)" if k == "secret" else v) for k, v in data.items()}
+    return {k: ("(changed)" if k in SEALED else v) for k, v in data.items()}
 
 
 def create_mailbox(workspace: Workspace, *, by: Actor, **fields: Any) -> Mailbox:

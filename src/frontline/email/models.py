@@ -93,6 +93,13 @@ class Mailbox(models.Model):
     username = models.CharField(max_length=320)
     auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
     secret = models.TextField(blank=True)  # sealed password or token
+    # OAuth2 with a refresh token: a new access token is fetched from the provider's
+    # token endpoint when the stored one expires (or is refused).
+    oauth_token_url = models.CharField(max_length=500, blank=True)
+    oauth_client_id = models.CharField(max_length=300, blank=True)
+    oauth_client_secret = models.TextField(blank=True)  # sealed
+    oauth_refresh_token = models.TextField(blank=True)  # sealed
+    token_expires_at = models.DateTimeField(null=True, blank=True)
     folder = models.CharField(max_length=200, default="INBOX")
     enabled = models.BooleanField(default=True)
     poll_seconds = models.PositiveIntegerField(default=60)
