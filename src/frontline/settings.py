@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "frontline.email",
     "frontline.feedback",
     "frontline.people",
+    "frontline.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 from frontline.api import api
 from frontline.email import provider_webhooks, webhook
 from frontline.feedback import urls as feedback_urls
+from frontline.knowledge import urls as knowledge_urls
 from frontline.lib import notice_relay
 from frontline.people import views as people_views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("w/<slug:slug>/email/", include("frontline.email.urls")),
     path("w/<slug:slug>/feedback/", include("frontline.feedback.urls")),
     path("w/<slug:slug>/wall/", include("frontline.people.urls")),
+    path("w/<slug:slug>/kb/", include("frontline.knowledge.urls")),
+    path("support/<slug:slug>/articles/", include(knowledge_urls.public_urlpatterns)),
     path("cal/<str:token>.ics", people_views.celebrations_feed, name="celebrations_feed"),
     path("support/<slug:slug>/", include("frontline.portal.urls")),
     path("support/<slug:slug>/", include(feedback_urls.public_urlpatterns)),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from frontline.accounts.models import Workspace
 from frontline.assistant import demo as assistant_demo
+from frontline.knowledge import demo as kb_demo
 from frontline.tickets import demo
 
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         workspace = demo.create_demo(
             tickets=tickets, seed=seed, password=password, progress=progress
         )
+        owner = workspace.memberships.filter(role="owner").first()
+        kb_demo.seed(workspace, owner.user if owner else None)
         self.stderr.write("\nseed-demo: training the assistant on the demo history…", ending="")
         version = assistant_demo.prepare(workspace)
         if version is not None:

@@ -1,0 +1,215 @@
+"""Knowledge base services: write articles (each save a new version), publish, restore
+an earlier version, render Markdown to sanitised HTML with a table of contents, search
+the help center, and count readers' "was this helpful?" answers."""
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+
+from frontline.accounts.models import User, Workspace
+from frontline.knowledge.models import Article, ArticleVersion, Category, HelpfulVote
+from frontline.lib import clock
+from frontline.lib.errors import ServiceError, invalid
+from frontline.lib.html import sanitize_html
+from frontline.tickets.events import Actor, event, record
+
+MAX_BODY = 100_000
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+# ---- rendering -----------------------------------------------------------------------
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc: list[tuple[int, str, str]]  # (level, anchor, text)
+
+
+def render(body: str) -> Rendered:
+    """Markdown to HTML (raw HTML in the source is not passed through), sanitised, with
+    ids on h2/h3 for the table of contents."""
+    html = sanitize_html(_markdown.render(body or ""))
+    toc: list[tuple[int, str, str]] = []
+    used: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        level, text = int(match.group(1)), match.group(2)
+        plain = re.sub(r"<[^>]+>", "", text)
+        base = slugify(plain) or "section"
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name)
+        toc.append((level, name, plain))
+        return f'<h{level} id="{name}">{text}</h{level}>'
+
+    html = re.sub(r"<h([23])>(.*?)</h\1>", anchor, html, flags=re.DOTALL)
+    return Rendered(html, toc)
+
+
+# ---- writing -------------------------------------------------------------------------
+
+
+def _clean(workspace: Workspace, data: dict) -> dict:
+    if "title" in data:
+        data["title"] = (data["title"] or "").strip()
+        if not data["title"] or len(data["title"]) > 200:
+            raise invalid("title", "is required (at most 200 characters)")
+    if "body" in data:
+        data["body"] = (data["body"] or "").strip()
+        if not data["body"]:
+            raise invalid("body", "is required")
+        if len(data["body"]) > MAX_BODY:
+            raise invalid("body", f"must be at most {MAX_BODY} characters")
+    if "status" in data and data["status"] not in Article.Status.values:
+        raise invalid("status", "must be draft or published")
+    if "visibility" in data and data["visibility"] not in Article.Visibility.values:
+        raise invalid("visibility", "must be public or internal")
+    category = data.get("category")
+    if category is not None and category.workspace_id != workspace.pk:
+        raise invalid("category", "is not in this workspace")
+    return data
+
+
+def _unique_slug(workspace: Workspace, title: str, exclude: int | None = None) -> str:
+    base = slugify(title)[:180] or "article"
+    slug, n = base, 2
+    taken = Article.objects.filter(workspace=workspace).exclude(pk=exclude)
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _version(article: Article, by: User | None, note: str = "") -> ArticleVersion:
+    last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ArticleVersion.objects.create(
+        article=article, number=last + 1, title=article.title, body=article.body, author=by,
+        note=note,
+    )  # fmt: skip
+
+
+def create_article(workspace: Workspace, *, by: User, **fields) -> Article:
+    unknown = set(fields) - {"title", "body", "category", "status", "visibility", "language"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not an article field")
+    data = _clean(workspace, {"title": "", "body": "", **fields})
+    now = clock.now()
+    with transaction.atomic():
+        article = Article.objects.create(
+            workspace=workspace, slug=_unique_slug(workspace, data["title"]), created_at=now,
+            updated_at=now,
+            published_at=now if data.get("status") == Article.Status.PUBLISHED else None,
+            **data,
+        )  # fmt: skip
+        _version(article, by, "created")
+        record([event(workspace.pk, Actor.of(by), "article.created", after={"id": article.pk})])
+    return article
+
+
+def update_article(article: Article, *, by: User, note: str = "", **changes) -> Article:
+    """Save changes; a change of title or text is a new version."""
+    unknown = set(changes) - {"title", "body", "category", "status", "visibility", "language"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "is not an article field")
+    data = _clean(article.workspace, changes)
+    text_changed = any(k in data and data[k] != getattr(article, k) for k in ("title", "body"))
+    for key, value in data.items():
+        setattr(article, key, value)
+    if data.get("status") == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = clock.now()
+    article.updated_at = clock.now()
+    with transaction.atomic():
+        article.save()
+        if text_changed:
+            _version(article, by, note)
+        record(
+            [
+                event(
+                    article.workspace_id,
+                    Actor.of(by),
+                    "article.updated",
+                    after={"id": article.pk, "fields": sorted(data)},
+                )  # fmt: skip
+            ]
+        )
+    return article
+
+
+def restore(version: ArticleVersion, *, by: User) -> Article:
+    """Bring back an earlier text, as a new version (nothing is lost)."""
+    return update_article(
+        version.article, by=by, note=f"restored version {version.number}",
+        title=version.title, body=version.body,
+    )  # fmt: skip
+
+
+def diff(older: ArticleVersion, newer: ArticleVersion) -> list[tuple[str, str]]:
+    """Line by line: ("+"|"-"|" ", line)."""
+    lines = difflib.ndiff(
+        f"# {older.title}\n{older.body}".splitlines(), f"# {newer.title}\n{newer.body}".splitlines()
+    )
+    return [(line[0], line[2:]) for line in lines if line[:1] in "+- "]
+
+
+def create_category(workspace: Workspace, *, name: str, description: str = "") -> Category:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise invalid("name", "is required (at most 120 characters)")
+    try:
+        return Category.objects.create(
+            workspace=workspace, name=name, slug=slugify(name)[:120] or "category",
+            description=(description or "").strip()[:300],
+        )  # fmt: skip
+    except IntegrityError:
+        raise ServiceError(
+            "There is already a category with this name", code="duplicate", status=409
+        ) from None
+
+
+# ---- the help center -----------------------------------------------------------------
+
+
+def public_articles(workspace: Workspace):
+    return Article.objects.filter(
+        workspace=workspace,
+        status=Article.Status.PUBLISHED,
+        visibility=Article.Visibility.PUBLIC,
+    ).select_related("category")
+
+
+def search(
+    workspace: Workspace, query: str, *, public: bool = True, limit: int = 20
+) -> list[Article]:
+    """Articles matching every word of the query, titles first. (Keyword search; the
+    semantic search of the virtual agent comes later.)"""
+    words = [w for w in re.findall(r"\w+", (query or "").lower()) if len(w) > 1][:8]
+    if not words:
+        return []
+    found = public_articles(workspace) if public else Article.objects.filter(workspace=workspace)
+    for word in words:
+        found = found.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    ranked = sorted(
+        found[:200],
+        key=lambda a: (-sum(w in a.title.lower() for w in words), -a.helpful_yes, a.title),
+    )
+    return ranked[:limit]
+
+
+def count_view(article: Article) -> None:
+    Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+
+
+def vote(article: Article, *, helpful: bool, comment: str = "") -> HelpfulVote:
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise invalid("comment", "must be at most 2000 characters")
+    with transaction.atomic():
+        field = "helpful_yes" if helpful else "helpful_no"
+        Article.objects.filter(pk=article.pk).update(**{field: F(field) + 1})
+        return HelpfulVote.objects.create(article=article, helpful=helpful, comment=comment)

@@ -1,0 +1,109 @@
+"""Agents write articles in Markdown (sanitised, every save a version, any version
+restorable); customers find the published public ones in the help center."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from frontline.knowledge import services
+from frontline.knowledge.models import Article, Category
+from frontline.lib.errors import ServiceError
+from frontline.testing.personas import signed_in
+
+pytestmark = pytest.mark.django_db
+
+BODY = """Cards arrive in 3 to 5 working days.
+
+## If it has not arrived
+Freeze the old card in the app, then order a new one.
+
+## Fees
+| Card | Fee |
+|---|---|
+| First | free |
+
+<script>alert('x')</script> [bad](javascript:alert(1))
+"""
+
+
+def test_an_agent_writes_publishes_and_a_customer_reads_with_a_table_of_contents(workspace, agent):
+    client = signed_in(agent)
+    r = client.post(
+        reverse("kb_new", args=[workspace.slug]),
+        {
+            "title": "My card has not arrived",
+            "body": BODY,
+            "status": "published",
+            "visibility": "public",
+        },  # fmt: skip
+        follow=True,
+    )
+    assert "Article saved" in r.content.decode()
+    article = Article.objects.get()
+    page = Client().get(reverse("hc_article", args=[workspace.slug, article.slug]))
+    html = page.content.decode()
+    assert '<h2 id="if-it-has-not-arrived">If it has not arrived</h2>' in html
+    assert 'href="#fees"' in html and "<td>free</td>" in html
+    assert "<script>alert" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html  # shown as text, never run
+    article.refresh_from_db()
+    assert article.views == 1
+    Client().post(
+        reverse("hc_vote", args=[workspace.slug, article.slug]),
+        {"helpful": "no", "comment": "Say how to freeze the card"},
+    )
+    article.refresh_from_db()
+    assert (article.helpful_yes, article.helpful_no) == (0, 1)
+    assert article.votes.get().comment == "Say how to freeze the card"
+
+
+def test_drafts_and_internal_articles_stay_out_of_the_help_center(workspace, agent):
+    draft = services.create_article(workspace, by=agent, title="Draft on fees", body="Fees")
+    internal = services.create_article(
+        workspace, by=agent, title="Fraud playbook fees", body="Fees",
+        status="published", visibility="internal",
+    )  # fmt: skip
+    public = services.create_article(
+        workspace, by=agent, title="Card fees", body="Fees", status="published"
+    )
+    home = Client().get(reverse("hc_home", args=[workspace.slug]) + "?q=fees").content.decode()
+    assert "Card fees" in home and "Draft on fees" not in home and "Fraud playbook" not in home
+    for hidden in (draft, internal):
+        assert (
+            Client().get(reverse("hc_article", args=[workspace.slug, hidden.slug])).status_code
+            == 404
+        )
+    assert public in services.search(workspace, "FEES card")
+    assert internal in services.search(workspace, "playbook", public=False)
+
+
+def test_every_save_is_a_version_and_an_old_one_can_be_restored(workspace, agent):
+    article = services.create_article(workspace, by=agent, title="PIN", body="Call us.")
+    services.update_article(article, by=agent, title="PIN reset", body="Use the app.", note="app")
+    services.update_article(article, by=agent, status="published")  # no new text: no version
+    assert list(article.versions.values_list("number", "note")) == [(2, "app"), (1, "created")]
+    client = signed_in(agent)
+    url = reverse("kb_version", args=[workspace.slug, article.pk, 1])
+    page = client.get(url).content.decode()
+    assert "- Call us." in page and "+ Use the app." in page
+    client.post(url)
+    article.refresh_from_db()
+    assert (article.title, article.body, article.status) == ("PIN", "Call us.", "published")
+    assert article.versions.first().note == "restored version 1"
+
+
+def test_bad_input_and_access(workspace, agent, viewer, stranger, other_workspace, admin):
+    with pytest.raises(ServiceError, match="title"):
+        services.create_article(workspace, by=agent, title=" ", body="x")
+    foreign = Category.objects.create(workspace=other_workspace, name="X", slug="x")
+    with pytest.raises(ServiceError, match="category"):
+        services.create_article(workspace, by=agent, title="T", body="x", category=foreign)
+    assert signed_in(viewer).get(reverse("kb_new", args=[workspace.slug])).status_code == 403
+    assert signed_in(stranger).get(reverse("kb", args=[workspace.slug])).status_code == 404
+    cat = reverse("kb_category", args=[workspace.slug])
+    assert signed_in(agent).post(cat, {"name": "Cards"}).status_code == 403
+    signed_in(admin).post(cat, {"name": "Cards"})
+    assert Category.objects.filter(workspace=workspace, slug="cards").exists()
+    a = services.create_article(workspace, by=agent, title="Same", body="x")
+    b = services.create_article(workspace, by=agent, title="Same", body="y")
+    assert (a.slug, b.slug) == ("same", "same-2")

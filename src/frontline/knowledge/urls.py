@@ -1,0 +1,18 @@
+from django.urls import path
+
+from frontline.knowledge import views
+
+# Under /w/<slug>/kb/ (agents).
+urlpatterns = [
+    path("", views.kb_list, name="kb"),
+    path("new", views.kb_edit, name="kb_new"),
+    path("categories", views.kb_category, name="kb_category"),
+    path("<int:pk>/", views.kb_edit, name="kb_edit"),
+    path("<int:pk>/versions/<int:number>/", views.kb_version, name="kb_version"),
+]
+# Under /support/<slug>/articles/ (everyone).
+public_urlpatterns = [
+    path("", views.hc_home, name="hc_home"),
+    path("<slug:article_slug>/", views.hc_article, name="hc_article"),
+    path("<slug:article_slug>/vote", views.hc_vote, name="hc_vote"),
+]

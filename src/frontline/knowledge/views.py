@@ -1,0 +1,190 @@
+"""Knowledge base pages: agents write and publish articles (every save a version, any
+version restorable); customers read the published public ones in the help center, search
+them and say whether they helped."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from frontline.accounts.access import workspace_member
+from frontline.accounts.models import Role, Workspace
+from frontline.knowledge import services
+from frontline.knowledge.models import Article, ArticleVersion, Category
+from frontline.lib.errors import ServiceError
+from frontline.portal.views import _base
+
+# ---- agents --------------------------------------------------------------------------
+
+
+@login_required
+def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    q = request.GET.get("q", "")
+    articles = (
+        services.search(workspace, q, public=False, limit=100)
+        if q
+        else Article.objects.filter(workspace=workspace).select_related("category")
+    )
+    return render(
+        request,
+        "knowledge/list.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "articles": articles,
+            "q": q,
+            "categories": Category.objects.filter(workspace=workspace),
+            "can_write": membership.has_role(Role.AGENT),
+        },
+    )
+
+
+def _form(request) -> dict:
+    post = request.POST
+    category = post.get("category", "")
+    return {
+        "title": post.get("title", ""),
+        "body": post.get("body", ""),
+        "status": post.get("status", "draft"),
+        "visibility": post.get("visibility", "public"),
+        "category": Category.objects.filter(pk=category).first() if category.isdigit() else None,
+    }
+
+
+@login_required
+def kb_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    article = get_object_or_404(Article, workspace=workspace, pk=pk) if pk else None
+    form = None
+    if request.method == "POST":
+        form = _form(request)
+        try:
+            if article is None:
+                article = services.create_article(workspace, by=request.user, **form)
+            else:
+                services.update_article(
+                    article, by=request.user, note=request.POST.get("note", ""), **form
+                )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Article saved")
+            return redirect("kb_edit", slug=slug, pk=article.pk)
+    return render(
+        request,
+        "knowledge/edit.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "article": article,
+            "form": form,
+            "categories": Category.objects.filter(workspace=workspace),
+            "versions": article.versions.select_related("author")[:30] if article else [],
+            "preview": services.render(article.body) if article else None,
+            "statuses": Article.Status.choices,
+            "visibilities": Article.Visibility.choices,
+        },
+        status=422 if form and request.method == "POST" else 200,
+    )
+
+
+@login_required
+def kb_version(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    """An earlier version beside the current text, and a button to restore it."""
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    article = get_object_or_404(Article, workspace=workspace, pk=pk)
+    version = get_object_or_404(ArticleVersion, article=article, number=number)
+    if request.method == "POST":
+        services.restore(version, by=request.user)
+        messages.success(request, f"Version {number} restored as a new version")
+        return redirect("kb_edit", slug=slug, pk=pk)
+    latest = article.versions.order_by("-number").first()
+    return render(
+        request,
+        "knowledge/version.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "article": article,
+            "version": version,
+            "latest": latest,
+            "lines": services.diff(version, latest),
+        },
+    )
+
+
+@login_required
+@require_POST
+def kb_category(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    try:
+        services.create_category(
+            workspace, name=request.POST.get("name", ""),
+            description=request.POST.get("description", ""),
+        )  # fmt: skip
+        messages.success(request, "Category added")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("kb", slug=slug)
+
+
+# ---- the help center -----------------------------------------------------------------
+
+
+def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    q = request.GET.get("q", "").strip()[:200]
+    articles = list(services.public_articles(workspace))
+    categories = [
+        (c, [a for a in articles if a.category_id == c.pk])
+        for c in Category.objects.filter(workspace=workspace)
+    ]
+    loose = [a for a in articles if a.category_id is None]
+    return render(
+        request,
+        "knowledge/hc_home.html",
+        _base(
+            workspace,
+            q=q,
+            results=services.search(workspace, q) if q else None,
+            categories=[(c, items) for c, items in categories if items],
+            loose=loose,
+        ),
+    )
+
+
+def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    article = services.public_articles(workspace).filter(slug=article_slug).first()
+    if article is None:
+        raise Http404("No such article")
+    services.count_view(article)
+    return render(
+        request,
+        "knowledge/hc_article.html",
+        _base(workspace, article=article, rendered=services.render(article.body)),
+    )
+
+
+@require_POST
+@ratelimit(key="ip", rate="30/h", method="POST", block=False)
+def hc_vote(request: HttpRequest, slug: str, article_slug: str) -> HttpResponse:
+    workspace = get_object_or_404(Workspace, slug=slug)
+    article = services.public_articles(workspace).filter(slug=article_slug).first()
+    if article is None:
+        raise Http404("No such article")
+    if getattr(request, "limited", False):
+        messages.error(request, "Too many answers from here; thank you anyway")
+    else:
+        try:
+            services.vote(
+                article, helpful=request.POST.get("helpful") == "yes",
+                comment=request.POST.get("comment", ""),
+            )  # fmt: skip
+            messages.success(request, "Thank you for telling us")
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+    return redirect("hc_article", slug=slug, article_slug=article_slug)
