@@ -90,3 +90,18 @@ class HelpfulVote(models.Model):
     helpful = models.BooleanField()
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class Passage(models.Model):
+    """A section of an article (split at its headings) with its sentence embedding, for
+    search that understands questions (and, later, the virtual agent's answers)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    heading = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    vector = models.BinaryField()  # float32, L2-normalised (assistant encoder "minilm")
+
+    class Meta:
+        ordering = ["article", "position"]

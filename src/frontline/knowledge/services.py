@@ -109,7 +109,14 @@ def create_article(workspace: Workspace, *, by: User, **fields) -> Article:
         )  # fmt: skip
         _version(article, by, "created")
         record([event(workspace.pk, Actor.of(by), "article.created", after={"id": article.pk})])
+        _reindex(article)
     return article
+
+
+def _reindex(article: Article) -> None:
+    from frontline.knowledge.tasks import index_article
+
+    transaction.on_commit(lambda: index_article.enqueue(article.pk))
 
 
 def update_article(article: Article, *, by: User, note: str = "", **changes) -> Article:
@@ -128,6 +135,7 @@ def update_article(article: Article, *, by: User, note: str = "", **changes) -> 
         article.save()
         if text_changed:
             _version(article, by, note)
+            _reindex(article)
         record(
             [
                 event(

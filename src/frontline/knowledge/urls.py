@@ -13,6 +13,7 @@ urlpatterns = [
 # Under /support/<slug>/articles/ (everyone).
 public_urlpatterns = [
     path("", views.hc_home, name="hc_home"),
+    path("suggest", views.hc_suggest, name="hc_suggest"),
     path("<slug:article_slug>/", views.hc_article, name="hc_article"),
     path("<slug:article_slug>/vote", views.hc_vote, name="hc_vote"),
 ]

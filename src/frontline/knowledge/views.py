@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role, Workspace
-from frontline.knowledge import services
+from frontline.knowledge import retrieval, services
 from frontline.knowledge.models import Article, ArticleVersion, Category
 from frontline.lib.errors import ServiceError
 from frontline.portal.views import _base
@@ -149,7 +149,7 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
         _base(
             workspace,
             q=q,
-            results=services.search(workspace, q) if q else None,
+            results=retrieval.search(workspace, q) if q else None,
             categories=[(c, items) for c, items in categories if items],
             loose=loose,
         ),
@@ -188,3 +188,16 @@ def hc_vote(request: HttpRequest, slug: str, article_slug: str) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc))
     return redirect("hc_article", slug=slug, article_slug=article_slug)
+
+
+@ratelimit(key="ip", rate="120/m", block=False)
+def hc_suggest(request: HttpRequest, slug: str) -> HttpResponse:
+    """Suggestions while typing in the help center's search box (an HTML fragment)."""
+    workspace = get_object_or_404(Workspace, slug=slug)
+    q = request.GET.get("q", "").strip()[:200]
+    hits = (
+        []
+        if len(q) < 3 or getattr(request, "limited", False)
+        else retrieval.search(workspace, q, limit=5)
+    )
+    return render(request, "knowledge/_suggestions.html", {"workspace": workspace, "hits": hits})

@@ -1,0 +1,135 @@
+"""Hybrid search over the knowledge base: keywords and meaning, fused.
+
+Articles are split into passages at their headings; each passage gets a MiniLM sentence
+embedding (the assistant's encoder, ONNX on the CPU) when the article is saved (task
+worker). A query is matched two ways: every word in the title or text (keyword), and the
+cosine similarity of its embedding to the passages (semantic); the two rankings are
+fused by reciprocal rank fusion (k = 60), so an article found both ways comes first and
+a question in other words than the article's still finds it. Without the encoder (model
+package missing) the keyword ranking is used alone.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from frontline.accounts.models import Workspace
+from frontline.knowledge.models import Article, Passage
+
+log = logging.getLogger(__name__)
+RRF_K = 60
+MIN_SIMILARITY = 0.3  # below this a passage is not about the question at all
+MAX_PASSAGE = 1500
+
+
+@dataclass
+class Hit:
+    article: Article
+    passage: str  # the best passage's text (for a snippet or an answer)
+    heading: str
+    similarity: float | None
+    score: float
+
+
+def split(article: Article) -> list[tuple[str, str]]:
+    """(heading, text) per section; the title leads the first one."""
+    sections: list[tuple[str, list[str]]] = [(article.title, [])]
+    for line in article.body.splitlines():
+        found = re.match(r"#{1,3}\s+(.*)", line)
+        if found:
+            sections.append((found.group(1).strip(), []))
+        else:
+            sections[-1][1].append(line)
+    out = []
+    for heading, lines in sections:
+        text = "\n".join(lines).strip()
+        if text:
+            out.append((heading[:200], text[:MAX_PASSAGE]))
+    return out
+
+
+def _encoder():
+    from frontline.assistant.ml.encoders import ModelFilesMissing, get_encoder
+
+    try:
+        encoder = get_encoder("minilm")
+        encoder.encode(["warm up"])
+        return encoder
+    except (ModelFilesMissing, ImportError) as exc:  # keyword search still works
+        log.warning("knowledge search without meaning: %s", exc)
+        return None
+
+
+def index(article: Article) -> int:
+    """(Re)build the article's passages and their embeddings; returns how many."""
+    encoder = _encoder()
+    parts = split(article)
+    vectors = (
+        encoder.encode([f"{h}. {t}" for h, t in parts])
+        if encoder and parts
+        else np.zeros((len(parts), 0), dtype=np.float32)
+    )
+    with transaction.atomic():
+        Passage.objects.filter(article=article).delete()
+        Passage.objects.bulk_create(
+            Passage(
+                workspace_id=article.workspace_id,
+                article=article,
+                position=n,
+                heading=h,
+                text=t,
+                vector=vectors[n].astype(np.float32).tobytes(),
+            )  # fmt: skip
+            for n, (h, t) in enumerate(parts)
+        )
+    return len(parts)
+
+
+def search(workspace: Workspace, query: str, *, public: bool = True, limit: int = 10) -> list[Hit]:
+    from frontline.knowledge import services
+
+    query = (query or "").strip()[:300]
+    if not query:
+        return []
+    allowed = (
+        services.public_articles(workspace)
+        if public
+        else Article.objects.filter(workspace=workspace)
+    )
+    keyword = services.search(workspace, query, public=public, limit=50)
+    ranks: dict[int, float] = {}
+    best: dict[int, tuple[str, str, float | None]] = {}
+    for rank, article in enumerate(keyword):
+        ranks[article.pk] = 1 / (RRF_K + rank + 1)
+    encoder = _encoder()
+    if encoder is not None:
+        rows = list(
+            Passage.objects.filter(article__in=allowed).values_list(
+                "article_id", "heading", "text", "vector"
+            )
+        )
+        rows = [r for r in rows if len(r[3]) == 4 * encoder.dim]
+        if rows:
+            matrix = np.frombuffer(b"".join(bytes(r[3]) for r in rows), dtype=np.float32)
+            sims = matrix.reshape(len(rows), encoder.dim) @ encoder.encode([query])[0]
+            seen: list[int] = []
+            for i in np.argsort(-sims):
+                if sims[i] < MIN_SIMILARITY:
+                    break
+                pk = rows[i][0]
+                if pk in seen:
+                    continue
+                seen.append(pk)
+                ranks[pk] = ranks.get(pk, 0) + 1 / (RRF_K + len(seen))
+                best[pk] = (rows[i][1], rows[i][2], float(sims[i]))
+    articles = {a.pk: a for a in allowed.filter(pk__in=ranks)}
+    hits = []
+    for pk, score in sorted(ranks.items(), key=lambda kv: -kv[1]):
+        if pk not in articles:
+            continue
+        heading, text, sim = best.get(pk, ("", articles[pk].body[:MAX_PASSAGE], None))
+        hits.append(Hit(articles[pk], text, heading, sim, score))
+    return hits[:limit]

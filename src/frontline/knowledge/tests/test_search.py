@@ -1,0 +1,48 @@
+"""The help center's search understands questions: keyword and meaning, fused."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from frontline.knowledge import demo, retrieval
+from frontline.knowledge.models import Passage
+from frontline.testing.personas import run_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def kb(workspace, agent):
+    demo.seed(workspace, agent)
+    run_tasks()  # the worker splits and embeds the articles
+    return workspace
+
+
+def titles(hits):
+    return [h.article.title for h in hits]
+
+
+def test_a_question_in_other_words_finds_the_article(kb):
+    assert Passage.objects.filter(workspace=kb).count() >= 8
+    hits = retrieval.search(kb, "the parcel with my plastic never showed up")
+    assert titles(hits)[0] == "My new card has not arrived"
+    hits = retrieval.search(kb, "why was my payment refused at the shop")
+    assert titles(hits)[0] == "My card was declined"
+    hits = retrieval.search(kb, "money went to the wrong person by mistake")
+    assert titles(hits)[0] == "I sent money to the wrong account"
+    # Each hit carries its best section (heading and text) for the snippet.
+    late = retrieval.search(kb, "my card is late, what now?")[0]
+    assert late.article.title == "My new card has not arrived"
+    assert late.passage in late.article.body and late.similarity > 0.3
+
+
+def test_off_topic_questions_find_nothing_and_the_page_offers_a_request(kb):
+    assert retrieval.search(kb, "recipe for banana bread with walnuts") == []
+    page = Client().get(reverse("hc_home", args=[kb.slug]) + "?q=banana+bread+recipe")
+    assert "No article matches" in page.content.decode()
+
+
+def test_suggestions_while_typing(kb):
+    r = Client().get(reverse("hc_suggest", args=[kb.slug]) + "?q=transfer+pending")
+    assert "How long does a transfer take?" in r.content.decode()
+    assert Client().get(reverse("hc_suggest", args=[kb.slug]) + "?q=tr").content.strip() == b""
