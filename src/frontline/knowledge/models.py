@@ -105,3 +105,16 @@ class Passage(models.Model):
 
     class Meta:
         ordering = ["article", "position"]
+
+
+class SearchLog(models.Model):
+    """A help-center search and how well it was answered: the content-gap report."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=200)
+    results = models.PositiveSmallIntegerField()
+    best_similarity = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "created_at"])]

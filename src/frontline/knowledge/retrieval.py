@@ -133,3 +133,33 @@ def search(workspace: Workspace, query: str, *, public: bool = True, limit: int 
         heading, text, sim = best.get(pk, ("", articles[pk].body[:MAX_PASSAGE], None))
         hits.append(Hit(articles[pk], text, heading, sim, score))
     return hits[:limit]
+
+
+WEAK = 0.45  # a best passage below this similarity is a weak answer
+
+
+def log_search(workspace: Workspace, query: str, hits: list[Hit]) -> None:
+    from frontline.knowledge.models import SearchLog
+
+    sims = [h.similarity for h in hits if h.similarity is not None]
+    SearchLog.objects.create(
+        workspace=workspace, query=query[:200], results=len(hits),
+        best_similarity=max(sims) if sims else None,
+    )  # fmt: skip
+
+
+def content_gaps(workspace: Workspace, since) -> list[tuple[str, int, float | None]]:
+    """Searches with no result or only weak ones, most asked first: (query, times, best)."""
+    from frontline.knowledge.models import SearchLog
+
+    gaps: dict[str, list] = {}
+    for query, results, best in SearchLog.objects.filter(
+        workspace=workspace, created_at__gte=since
+    ).values_list("query", "results", "best_similarity"):
+        if results == 0 or best is None or best < WEAK:
+            key = " ".join(query.lower().split())
+            entry = gaps.setdefault(key, [0, None])
+            entry[0] += 1
+            if best is not None:
+                entry[1] = max(entry[1] or 0, best)
+    return sorted(((q, n, b) for q, (n, b) in gaps.items()), key=lambda g: (-g[1], g[0]))[:50]

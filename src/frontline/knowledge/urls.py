@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.kb_list, name="kb"),
     path("new", views.kb_edit, name="kb_new"),
     path("categories", views.kb_category, name="kb_category"),
+    path("gaps", views.kb_gaps, name="kb_gaps"),
     path("<int:pk>/", views.kb_edit, name="kb_edit"),
     path("<int:pk>/versions/<int:number>/", views.kb_version, name="kb_version"),
 ]

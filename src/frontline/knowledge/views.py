@@ -2,6 +2,8 @@
 version restorable); customers read the published public ones in the help center, search
 them and say whether they helped."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role, Workspace
 from frontline.knowledge import retrieval, services
 from frontline.knowledge.models import Article, ArticleVersion, Category
+from frontline.lib import clock
 from frontline.lib.errors import ServiceError
 from frontline.portal.views import _base
 
@@ -149,11 +152,17 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
         _base(
             workspace,
             q=q,
-            results=retrieval.search(workspace, q) if q else None,
+            results=_logged_search(workspace, q) if q else None,
             categories=[(c, items) for c, items in categories if items],
             loose=loose,
         ),
     )
+
+
+def _logged_search(workspace, q):
+    hits = retrieval.search(workspace, q)
+    retrieval.log_search(workspace, q, hits)
+    return hits
 
 
 def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpResponse:
@@ -201,3 +210,20 @@ def hc_suggest(request: HttpRequest, slug: str) -> HttpResponse:
         else retrieval.search(workspace, q, limit=5)
     )
     return render(request, "knowledge/_suggestions.html", {"workspace": workspace, "hits": hits})
+
+
+@login_required
+def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
+    """What customers searched for in the last 30 days and did not find well."""
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    since = clock.now() - timedelta(days=30)
+    return render(
+        request,
+        "knowledge/gaps.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "gaps": retrieval.content_gaps(workspace, since),
+            "weak": retrieval.WEAK,
+        },
+    )

@@ -46,3 +46,14 @@ def test_suggestions_while_typing(kb):
     r = Client().get(reverse("hc_suggest", args=[kb.slug]) + "?q=transfer+pending")
     assert "How long does a transfer take?" in r.content.decode()
     assert Client().get(reverse("hc_suggest", args=[kb.slug]) + "?q=tr").content.strip() == b""
+
+
+def test_searches_that_found_nothing_show_as_content_gaps(kb, agent, viewer):
+    from frontline.testing.personas import signed_in
+
+    for q in ("Banana bread recipe", "banana  bread recipe", "card not arrived"):
+        Client().get(reverse("hc_home", args=[kb.slug]), {"q": q})
+    page = signed_in(agent).get(reverse("kb_gaps", args=[kb.slug])).content.decode()
+    assert "<td>banana bread recipe</td><td>2</td>" in page
+    assert "card not arrived" not in page
+    assert signed_in(viewer).get(reverse("kb_gaps", args=[kb.slug])).status_code == 403
