@@ -46,6 +46,10 @@ class Article(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     language = models.CharField(max_length=8, default="en")
+    # A translation points to the article it translates (the original has None).
+    translation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="translations"
+    )
     views = models.PositiveIntegerField(default=0)
     helpful_yes = models.PositiveIntegerField(default=0)
     helpful_no = models.PositiveIntegerField(default=0)
@@ -56,7 +60,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "slug"], name="kb_article_slug_unique")
+            models.UniqueConstraint(fields=["workspace", "slug"], name="kb_article_slug_unique"),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="kb_one_translation_per_language"
+            ),
         ]
 
     def __str__(self) -> str:

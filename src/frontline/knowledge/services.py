@@ -165,6 +165,36 @@ def diff(older: ArticleVersion, newer: ArticleVersion) -> list[tuple[str, str]]:
     return [(line[0], line[2:]) for line in lines if line[:1] in "+- "]
 
 
+LANGUAGES = {
+    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
+    "nl": "Nederlands", "pt": "Português", "pl": "Polski", "sv": "Svenska", "tr": "Türkçe",
+}  # fmt: skip
+
+
+def translate(original: Article, *, by: User, language: str, title: str, body: str) -> Article:
+    """A translation of an article (published when the original is); each language once."""
+    original = original.translation_of or original
+    if language not in LANGUAGES:
+        raise invalid("language", f"must be one of {', '.join(LANGUAGES)}")
+    if language == original.language or original.translations.filter(language=language).exists():
+        raise ServiceError(
+            "This article exists in that language already", code="duplicate", status=409
+        )
+    article = create_article(
+        original.workspace, by=by, title=title, body=body, category=original.category,
+        status=original.status, visibility=original.visibility, language=language,
+    )  # fmt: skip
+    Article.objects.filter(pk=article.pk).update(translation_of=original)
+    article.translation_of = original
+    return article
+
+
+def family(article: Article) -> list[Article]:
+    """The article in every language it exists in (the original first)."""
+    original = article.translation_of or article
+    return [original, *original.translations.order_by("language")]
+
+
 def create_category(workspace: Workspace, *, name: str, description: str = "") -> Category:
     name = (name or "").strip()
     if not name or len(name) > 120:
@@ -183,12 +213,19 @@ def create_category(workspace: Workspace, *, name: str, description: str = "") -
 # ---- the help center -----------------------------------------------------------------
 
 
-def public_articles(workspace: Workspace):
-    return Article.objects.filter(
+def public_articles(workspace: Workspace, language: str | None = None):
+    """Published public articles; with a language, each article once: in that language
+    when translated, else in its original."""
+    found = Article.objects.filter(
         workspace=workspace,
         status=Article.Status.PUBLISHED,
         visibility=Article.Visibility.PUBLIC,
     ).select_related("category")
+    if language is None:
+        return found
+    translated = found.filter(language=language, translation_of__isnull=False)
+    covered = translated.values_list("translation_of", flat=True)
+    return found.filter(translation_of__isnull=True).exclude(pk__in=covered) | translated
 
 
 def search(

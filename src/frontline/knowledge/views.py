@@ -86,6 +86,8 @@ def kb_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             "form": form,
             "categories": Category.objects.filter(workspace=workspace),
             "versions": article.versions.select_related("author")[:30] if article else [],
+            "translations": services.family(article) if article else [],
+            "languages": services.LANGUAGES,
             "preview": services.render(article.body) if article else None,
             "statuses": Article.Status.choices,
             "visibilities": Article.Visibility.choices,
@@ -140,7 +142,9 @@ def kb_category(request: HttpRequest, slug: str) -> HttpResponse:
 def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = get_object_or_404(Workspace, slug=slug)
     q = request.GET.get("q", "").strip()[:200]
-    articles = list(services.public_articles(workspace))
+    lang = request.GET.get("lang", "en")
+    lang = lang if lang in services.LANGUAGES else "en"
+    articles = list(services.public_articles(workspace, lang).order_by("title"))
     categories = [
         (c, [a for a in articles if a.category_id == c.pk])
         for c in Category.objects.filter(workspace=workspace)
@@ -155,8 +159,15 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
             results=_logged_search(workspace, q) if q else None,
             categories=[(c, items) for c, items in categories if items],
             loose=loose,
+            lang=lang,
+            languages=_languages_in_use(workspace),
         ),
     )
+
+
+def _languages_in_use(workspace) -> list[tuple[str, str]]:
+    used = set(services.public_articles(workspace).values_list("language", flat=True))
+    return [(code, name) for code, name in services.LANGUAGES.items() if code in used]
 
 
 def _logged_search(workspace, q):
@@ -174,7 +185,16 @@ def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpRespon
     return render(
         request,
         "knowledge/hc_article.html",
-        _base(workspace, article=article, rendered=services.render(article.body)),
+        _base(
+            workspace,
+            article=article,
+            rendered=services.render(article.body),
+            other_languages=[
+                (a, services.LANGUAGES.get(a.language, a.language))
+                for a in services.family(article)
+                if a.pk != article.pk and a.status == "published" and a.visibility == "public"
+            ],
+        ),
     )
 
 
@@ -227,3 +247,20 @@ def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
             "weak": retrieval.WEAK,
         },
     )
+
+
+@login_required
+@require_POST
+def kb_translate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace, _ = workspace_member(request.user, slug, Role.AGENT)
+    original = get_object_or_404(Article, workspace=workspace, pk=pk)
+    try:
+        article = services.translate(
+            original, by=request.user, language=request.POST.get("language", ""),
+            title=request.POST.get("title", ""), body=request.POST.get("body", ""),
+        )  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("kb_edit", slug=slug, pk=pk)
+    messages.success(request, "Translation saved")
+    return redirect("kb_edit", slug=slug, pk=article.pk)

@@ -107,3 +107,27 @@ def test_bad_input_and_access(workspace, agent, viewer, stranger, other_workspac
     a = services.create_article(workspace, by=agent, title="Same", body="x")
     b = services.create_article(workspace, by=agent, title="Same", body="y")
     assert (a.slug, b.slug) == ("same", "same-2")
+
+
+def test_translations_and_the_language_switcher(workspace, agent):
+    original = services.create_article(
+        workspace, by=agent, title="Card fees", body="The first card is free.", status="published"
+    )
+    signed_in(agent).post(
+        reverse("kb_translate", args=[workspace.slug, original.pk]),
+        {"language": "fr", "title": "Frais de carte", "body": "La première carte est gratuite."},
+    )
+    french = Article.objects.get(language="fr")
+    assert french.translation_of == original and french.status == "published"
+    with pytest.raises(ServiceError, match="exists in that language"):
+        services.translate(original, by=agent, language="fr", title="x", body="y")
+    page = (
+        Client().get(reverse("hc_article", args=[workspace.slug, original.slug])).content.decode()
+    )
+    assert (
+        f'href="/support/{workspace.slug}/articles/{french.slug}/"' in page and "Français" in page
+    )
+    home_fr = Client().get(reverse("hc_home", args=[workspace.slug]) + "?lang=fr").content.decode()
+    assert "Frais de carte" in home_fr and "Card fees" not in home_fr
+    home = Client().get(reverse("hc_home", args=[workspace.slug])).content.decode()
+    assert "Card fees" in home and "Frais de carte" not in home
