@@ -127,3 +127,26 @@ class SimilarTicketsIndex(models.Model):
     file = models.FileField(upload_to="assistant/similar/")
     size = models.PositiveIntegerField(default=0)
     built_at = models.DateTimeField(default=timezone.now)
+
+
+class BotTurn(models.Model):
+    """A question to the virtual agent, what it did, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Answered, no verdict (assumed resolved)"
+        RESOLVED = "resolved", "Resolved (customer confirmed)"
+        HANDED_OVER = "handed_over", "Handed over to a person"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    question = models.TextField()
+    kind = models.CharField(max_length=10)  # answer, clarify, handover
+    reason = models.CharField(max_length=200, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    article = models.ForeignKey(
+        "knowledge.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "created_at"])]

@@ -16,6 +16,8 @@ urlpatterns = [
 public_urlpatterns = [
     path("", views.hc_home, name="hc_home"),
     path("suggest", views.hc_suggest, name="hc_suggest"),
+    path("ask/", views.hc_ask, name="hc_ask"),
+    path("ask/<int:pk>/outcome", views.hc_ask_outcome, name="hc_ask_outcome"),
     path("<slug:article_slug>/", views.hc_article, name="hc_article"),
     path("<slug:article_slug>/vote", views.hc_vote, name="hc_vote"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -232,6 +233,12 @@ def hc_suggest(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "knowledge/_suggestions.html", {"workspace": workspace, "hits": hits})
 
 
+def _bot_rates(workspace, since):
+    from frontline.assistant import virtual_agent
+
+    return virtual_agent.rates(workspace, since)
+
+
 @login_required
 def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
     """What customers searched for in the last 30 days and did not find well."""
@@ -244,6 +251,7 @@ def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
             "workspace": workspace,
             "membership": membership,
             "gaps": retrieval.content_gaps(workspace, since),
+            "bot": _bot_rates(workspace, since),
             "weak": retrieval.WEAK,
         },
     )
@@ -264,3 +272,53 @@ def kb_translate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("kb_edit", slug=slug, pk=pk)
     messages.success(request, "Translation saved")
     return redirect("kb_edit", slug=slug, pk=article.pk)
+
+
+@ratelimit(key="ip", rate="60/h", method="POST", block=False)
+def hc_ask(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask the virtual agent: an answer from the articles with its source, a question
+    back when two answers are close, or a person (the request form, already filled in)."""
+    from urllib.parse import urlencode
+
+    from frontline.assistant import virtual_agent
+
+    workspace = get_object_or_404(Workspace, slug=slug)
+    question = request.POST.get("question", "").strip()[:1000]
+    if request.method != "POST" or not question:
+        return render(request, "knowledge/hc_ask.html", _base(workspace))
+    if getattr(request, "limited", False):
+        return render(
+            request, "knowledge/hc_ask.html",
+            _base(workspace, error="Many questions from here in a short time; please wait."),
+            status=429,
+        )  # fmt: skip
+    answer = virtual_agent.reply(workspace, question)
+    turn = virtual_agent.record(workspace, question, answer)
+    handover = (
+        reverse("portal_new", args=[slug])
+        + "?"
+        + urlencode({"subject": question[:120], "body": question})
+    )
+    return render(
+        request,
+        "knowledge/hc_ask.html",
+        _base(workspace, question=question, answer=answer, turn=turn, handover=handover),
+    )
+
+
+@require_POST
+def hc_ask_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from urllib.parse import urlencode
+
+    from frontline.assistant import virtual_agent
+    from frontline.assistant.models import BotTurn
+
+    workspace = get_object_or_404(Workspace, slug=slug)
+    turn = get_object_or_404(BotTurn, workspace=workspace, pk=pk)
+    helped = request.POST.get("helped") == "yes"
+    virtual_agent.settle(turn, helped=helped)
+    if helped:
+        messages.success(request, "Glad it helped!")
+        return redirect("hc_home", slug=slug)
+    query = urlencode({"subject": turn.question[:120], "body": turn.question})
+    return redirect(reverse("portal_new", args=[slug]) + "?" + query)

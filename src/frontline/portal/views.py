@@ -92,6 +92,8 @@ def new_request(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "portal/new_request.html", context, status=status)
 
     if request.method != "POST":
+        # The virtual agent hands over with the question already written in.
+        form |= {k: request.GET.get(k, "")[:5000] for k in ("subject", "body")}
         customer = _customer(request, workspace)
         if customer:
             form |= {"name": customer.name, "email": customer.email}

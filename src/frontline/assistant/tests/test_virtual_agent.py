@@ -1,0 +1,69 @@
+"""The virtual agent answers from the articles with their source, and hands over when it
+is not sure, when asked for a person, or when the customer is upset. It never makes up
+an answer."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from frontline.assistant import virtual_agent
+from frontline.assistant.models import BotTurn
+from frontline.knowledge import demo
+from frontline.testing.personas import run_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def kb(workspace, agent):
+    demo.seed(workspace, agent)
+    run_tasks()
+    return workspace
+
+
+def test_an_answer_is_a_passage_of_an_article_with_its_source(kb):
+    reply = virtual_agent.reply(kb, "I don't remember my pin, where can I see it?")
+    assert reply.kind == "answer" and reply.citation.title == "I forgot my PIN"
+    assert reply.text in reply.citation.body  # extractive: words from the article only
+    assert reply.confidence >= virtual_agent.ANSWER_AT
+
+
+def test_it_hands_over_when_unsure_asked_or_the_customer_is_upset(kb):
+    unsure = virtual_agent.reply(kb, "Can I open a joint mortgage with my brother?")
+    assert unsure.kind == "handover" and unsure.reason in ("not sure", "no article about it")
+    person = virtual_agent.reply(kb, "I want to speak with a real person about my card")
+    assert (person.kind, person.reason) == ("handover", "asked for a person")
+    upset = virtual_agent.reply(kb, "THIS IS RIDICULOUS, I AM CLOSING MY ACCOUNT!!!")
+    assert upset.kind == "handover" and upset.reason.startswith("upset")
+    assert virtual_agent.reply(kb, "card").kind == "clarify"  # too little to go on
+
+
+def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(kb):
+    customer = Client()
+    page = customer.post(
+        reverse("hc_ask", args=[kb.slug]), {"question": "I don't remember my pin"}
+    ).content.decode()
+    assert "I forgot my PIN" in page and "Did this answer your question?" in page
+    turn = BotTurn.objects.get()
+    r = customer.post(reverse("hc_ask_outcome", args=[kb.slug, turn.pk]), {"helped": "no"})
+    assert r.status_code == 302 and "/new/?subject=I+don" in r["Location"]
+    form = customer.get(r["Location"]).content.decode()
+    assert "I don&#x27;t remember my pin" in form  # the request form is filled in
+    turn.refresh_from_db()
+    assert turn.outcome == "handed_over"
+
+    customer.post(
+        reverse("hc_ask", args=[kb.slug]), {"question": "money went to the wrong person by mistake"}
+    )
+    second = BotTurn.objects.latest("id")
+    customer.post(reverse("hc_ask_outcome", args=[kb.slug, second.pk]), {"helped": "yes"})
+    customer.post(
+        reverse("hc_ask", args=[kb.slug]), {"question": "why was my payment refused at the shop"}
+    )
+    from datetime import timedelta
+
+    from frontline.lib import clock
+
+    assert virtual_agent.rates(kb, clock.now() - timedelta(days=1)) == {
+        "questions": 3, "resolved": 33.3, "assumed": 33.3, "handed_over": 33.3,
+    }  # fmt: skip
