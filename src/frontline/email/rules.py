@@ -19,7 +19,7 @@ from frontline.email.models import EmailSettings, InboundEmail
 from frontline.lib import clock
 from frontline.lib.errors import invalid
 from frontline.tickets.events import Actor
-from frontline.tickets.services.rows import save_logged
+from frontline.tickets.services.rows import save_logged, update_logged
 
 TOKEN_PREFIX = "flin_"
 MAX_SENDER_LIMIT = 10_000
@@ -59,12 +59,7 @@ def update_rules(workspace: Workspace, *, by: Actor, **changes) -> EmailSettings
             raise invalid(
                 "sender_limit_per_hour", f"must be a number from 0 (no limit) to {MAX_SENDER_LIMIT}"
             )
-    before = {k: getattr(current, k) for k in changes}
-    for key, value in changes.items():
-        setattr(current, key, value)
-    return save_logged(
-        current, by, "email_settings.updated", fields=list(changes), before=before, after=changes
-    )
+    return update_logged(current, by, "email_settings.updated", changes)
 
 
 def _matches(rules: str, address: str) -> bool:

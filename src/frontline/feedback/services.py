@@ -24,7 +24,7 @@ from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Customer, Message, Status, Ticket
-from frontline.tickets.services.rows import save_logged
+from frontline.tickets.services.rows import update_logged
 
 SALT = "frontline.rating"
 LINK_DAYS = 30  # a survey link works this long after the email
@@ -450,9 +450,4 @@ def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:
         if not isinstance(delay, int) or not 0 <= delay <= 720:
             raise invalid("delay_hours", "must be a number of hours from 0 to 720")
     current = settings_for(workspace)
-    before = {k: getattr(current, k) for k in changes}
-    for key, value in changes.items():
-        setattr(current, key, value)
-    return save_logged(
-        current, by, "survey_settings.updated", fields=list(changes), before=before, after=changes
-    )
+    return update_logged(current, by, "survey_settings.updated", changes)

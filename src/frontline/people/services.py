@@ -16,7 +16,7 @@ from frontline.lib.errors import ServiceError, invalid
 from frontline.people.models import Kudos, Reaction, RecognitionSettings
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Event, Message, Ticket
-from frontline.tickets.services.rows import save_logged
+from frontline.tickets.services.rows import update_logged
 
 MAX_MESSAGE = 1000
 PRAISE_SENTIMENT = 0.5  # VADER compound at or above which a comment counts as warm
@@ -45,13 +45,7 @@ def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Recognitio
         if not isinstance(allowance, int) or not 0 <= allowance <= 1000:
             raise invalid("monthly_allowance", "must be a number from 0 (no limit) to 1000")
     current = settings_for(workspace)
-    before = {k: getattr(current, k) for k in changes}
-    for key, value in changes.items():
-        setattr(current, key, value)
-    return save_logged(
-        current, by, "recognition_settings.updated", fields=list(changes), before=before,
-        after=changes,
-    )  # fmt: skip
+    return update_logged(current, by, "recognition_settings.updated", changes)
 
 
 def give_kudos(

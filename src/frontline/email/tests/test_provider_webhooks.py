@@ -2,15 +2,14 @@
 the workspace's secret address; it is stored once and becomes a ticket."""
 
 import json
-import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from frontline.email.models import InboundEmail
 from frontline.email.tests.test_inbound import read
-from frontline.testing.personas import run_tasks, signed_in
+from frontline.email.tests.test_rules_and_webhook import webhook_url
+from frontline.testing.personas import run_tasks
 from frontline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def base(admin, workspace) -> str:
-    page = signed_in(admin).post(
-        reverse("email_settings_action", args=[workspace.slug, "webhook-token"])
-    )
-    return re.search(
-        r'id="webhook-url">http://[^/]+(/inbound/email/[^<]+)<', page.content.decode()
-    )[1]
+    return webhook_url(admin, workspace)
 
 
 def test_postmark_with_the_raw_message_and_with_parsed_fields(base):
