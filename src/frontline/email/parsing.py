@@ -132,8 +132,10 @@ def clean_html(value: str) -> str:
 
 def new_text(text: str) -> str:
     """The reply's own words: quoted history ("On … wrote:" and what follows, "> " lines)
-    and the signature after "-- " removed."""
+    and the signature after "-- " removed. A forward keeps what it forwards."""
     unwrapped = quotequail.unwrap(text) or {}
+    if unwrapped.get("type") == "forward":
+        return text.strip()  # a forwarded message is the point of the mail: keep it whole
     top = unwrapped.get("text_top")
     if top is None:
         top = "\n".join(line for line in text.splitlines() if not line.startswith(">"))

@@ -94,6 +94,15 @@ def test_files_charsets_and_html_arrive_safely(workspace):
     assert "<b>twice</b>" in html and "<script" not in html and "tracker.example" not in html
 
 
+def test_a_forwarded_mail_keeps_what_it_forwards(workspace):
+    ticket = deliver(workspace, read("forwarded.eml")).ticket
+    assert ticket.subject == "Fwd: Your transfer could not be completed"
+    assert ticket.requester.email == "priya@example.com"  # the forwarder, not the original
+    text = ticket.messages.get().body_text
+    assert text.startswith("Hi, I got this from you this morning.")
+    assert "reference TR-5521" in text and "From: Acme Bank" in text
+
+
 def test_a_malformed_message_is_kept_flagged_and_can_be_retried(workspace):
     broken = deliver(workspace, read("malformed.eml"))
     assert broken.state == "failed" and "no From address" in broken.error
