@@ -51,16 +51,23 @@ def split(article: Article) -> list[tuple[str, str]]:
     return out
 
 
-def _encoder():
-    from frontline.assistant.ml.encoders import ModelFilesMissing, get_encoder
+_encoder_checked: list = []  # [encoder or None], filled on first use in this process
 
-    try:
-        encoder = get_encoder("minilm")
-        encoder.encode(["warm up"])
-        return encoder
-    except (ModelFilesMissing, ImportError) as exc:  # keyword search still works
-        log.warning("knowledge search without meaning: %s", exc)
-        return None
+
+def _encoder():
+    """The MiniLM encoder, or None without its model package. Loaded and tried once per
+    process (not on every search)."""
+    if not _encoder_checked:
+        from frontline.assistant.ml.encoders import ModelFilesMissing, get_encoder
+
+        try:
+            encoder = get_encoder("minilm")
+            encoder.encode(["warm up"])  # loads the model: fails here if it is missing
+        except (ModelFilesMissing, ImportError) as exc:  # keyword search still works
+            log.warning("knowledge search without meaning: %s", exc)
+            encoder = None
+        _encoder_checked.append(encoder)
+    return _encoder_checked[0]
 
 
 def index(article: Article) -> int:
