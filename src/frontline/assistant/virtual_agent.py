@@ -5,7 +5,8 @@ own: the answer is the best passage of a published article (extractive).
 Decisions, in order:
 1. The customer asks for a person → hand over.
 2. The customer is upset (tone: frustration signals) → hand over.
-3. No passage is similar enough (best similarity under ANSWER_AT) → hand over, "not sure".
+3. The confidence is under ANSWER_AT → hand over, "not sure". The confidence is the best
+   passage's similarity plus half its lead over the next article's best passage.
 4. Two different articles are about as good (within CLOSE) → ask which one is meant.
 5. Otherwise answer with the passage and a link to its article.
 Every turn is recorded (`BotTurn`) with the outcome the customer gives ("it helped" /
@@ -19,7 +20,13 @@ from frontline.accounts.models import Workspace
 from frontline.assistant.tone import read_tone
 from frontline.knowledge import retrieval
 
-ANSWER_AT = 0.5  # best passage similarity needed to answer
+# The confidence needed to answer. It depends on the knowledge base: on Banking77's 65
+# crowded articles answers are 95% right only from 0.81 (`frontline assistant
+# evaluate-answers`, tuning part), while the demo's clearly right answers score 0.66-0.78.
+# A per-workspace calibrated threshold is the fix; until then a middle value
+# (figures for both in bench/RESULTS.md).
+ANSWER_AT = 0.6
+LEAD_WEIGHT = 0.5  # how much the lead over the next article adds to the confidence
 CLOSE = 0.03  # two articles this close in similarity: ask which one is meant
 _PERSON = re.compile(
     r"\b(human|real person|a person|someone|somebody|agent|representative|operator|"
@@ -41,7 +48,10 @@ class Reply:
         return self.hits[0].article if self.kind == "answer" and self.hits else None
 
 
-def reply(workspace: Workspace, question: str) -> Reply:
+def reply(workspace: Workspace, question: str, *, answer_at: float | None = None) -> Reply:
+    """The agent's reply. `answer_at` overrides the threshold (the benchmark runs with 0 to
+    see every confidence at once)."""
+    answer_at = ANSWER_AT if answer_at is None else answer_at
     question = (question or "").strip()[:1000]
     if len(re.findall(r"\w+", question)) < 2:
         return Reply("clarify", "Could you tell me a little more about what you need?")
@@ -59,12 +69,13 @@ def reply(workspace: Workspace, question: str) -> Reply:
         key=lambda h: -h.similarity,
     )
     best = hits[0].similarity if hits else None
-    if best is None or best < ANSWER_AT:
+    confidence = _confidence(hits)
+    if confidence is None or confidence < answer_at:
         return Reply(
             "handover",
             "I am not sure I can answer that correctly, so I am passing you to a person.",
             "not sure" if hits else "no article about it",
-            best,
+            confidence,
             hits,
         )
     if (
@@ -76,10 +87,22 @@ def reply(workspace: Workspace, question: str) -> Reply:
             "clarify",
             f"Do you mean “{hits[0].article.title}” or “{hits[1].article.title}”?",
             "two close answers",
-            best,
+            confidence,
             hits[:2],
         )
-    return Reply("answer", hits[0].passage, "", best, hits)
+    return Reply("answer", hits[0].passage, "", confidence, hits)
+
+
+def _confidence(hits) -> float | None:
+    """The best passage's similarity plus part of its lead over the next article's. A best
+    passage only a little ahead of another article's is often the wrong article, so it
+    needs a higher similarity to be trusted (measured on the tuning part of
+    `frontline assistant evaluate-answers`)."""
+    if not hits:
+        return None
+    best = hits[0].similarity
+    runner_up = hits[1].similarity if len(hits) > 1 else retrieval.MIN_SIMILARITY
+    return best + LEAD_WEIGHT * (best - runner_up)
 
 
 def record(workspace: Workspace, question: str, answer: Reply):

@@ -1,4 +1,4 @@
-"""`frontline assistant train` and `frontline assistant evaluate`."""
+"""`frontline assistant train`, `evaluate` and `evaluate-answers`."""
 
 import json
 
@@ -27,9 +27,20 @@ class Command(BaseCommand):
         evaluate.add_argument("--oos-label", default="oos", help="Label of out-of-scope test rows")
         evaluate.add_argument("--encoders", default="", help="Comma-separated; default pipeline")
         evaluate.add_argument("--json", action="store_true", help="Print the figures as JSON")
+        answers = sub.add_parser(
+            "evaluate-answers",
+            help="Measure the virtual agent's answers on Banking77 and a written knowledge base",
+        )
+        answers.add_argument("--data", default="", help="CSV with text,category (Banking77)")
+        answers.add_argument(
+            "--limit", type=int, default=None, help="Questions per intent and part"
+        )
+        answers.add_argument("--seed", type=int, default=None, help="Seed of the split")
+        answers.add_argument("--curve", action="store_true", help="Also print the threshold curve")
+        answers.add_argument("--json", action="store_true", help="Print the figures as JSON")
 
     def handle(self, *args, action, **options):
-        return getattr(self, f"_{action}")(**options)
+        return getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _train(self, *, workspace, force, **_):
         from frontline.assistant import services
@@ -98,4 +109,61 @@ class Command(BaseCommand):
             f"{figures['latency_p95_ms']:.1f} ms",
             f"peak memory                           {figures['peak_rss_mb']:.0f} MB",
         ]
+        self.stdout.write("\n".join(lines))
+
+    def _evaluate_answers(self, *, data, limit, seed, curve, **opts):
+        from pathlib import Path
+
+        from frontline.assistant.evaluation import answers
+
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1")
+        path = Path(data) if data else answers.DEFAULT_DATA
+        try:
+            figures = answers.evaluate(path, limit=limit, seed=seed or answers.SEED)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
+        test, targets = figures["test"], figures["targets"]
+        reached = "reached" if figures["threshold_reached_target_on_tuning"] else "NOT reached"
+        lines = [
+            f"{figures['articles']} articles; missing on purpose: "
+            f"{', '.join(figures['missing_intents'])}",
+            f"threshold {figures['threshold']:.2f}, calibrated on the tuning part "
+            f"(precision target {reached} there); the agent's own is "
+            f"{figures['agent_threshold']:.2f}",
+            f"test part: {test['answerable']} answerable, {test['unanswerable']} unanswerable "
+            f"questions (intents {', '.join(figures['test_missing_intents'])})",
+        ]
+        for name, f in (("test", test), ("tuning", figures["tuning"])):
+            lines += [
+                f"{name}: precision {pct(f['precision'])} (target {targets['precision']:.0%}; "
+                f"answerable only {pct(f['precision_answerable'])}), coverage "
+                f"{pct(f['coverage'])} (target {targets['coverage']:.0%}), handed over on "
+                f"unanswerable {pct(f['handover_unanswerable'])} (target "
+                f"{targets['handover']:.0%}; clarified {pct(f['clarify_unanswerable'])}, "
+                f"answered {pct(f['answered_unanswerable'])})",
+            ]
+        agent = figures["test_at_agent_threshold"]
+        lines += [
+            f"test at the agent's threshold: precision {pct(agent['precision'])}, coverage "
+            f"{pct(agent['coverage'])}, handed over on unanswerable "
+            f"{pct(agent['handover_unanswerable'])}",
+            f"top article right (any confidence) {pct(test['top1_accuracy'])}; answerable "
+            f"clarified {pct(test['clarify_answerable'])}, handed over "
+            f"{pct(test['handover_answerable'])}",
+            f"latency of reply() p50 / p95 {test['latency_p50_ms']:.1f} / "
+            f"{test['latency_p95_ms']:.1f} ms (target p95 < {targets['p95_ms']:.0f} ms); "
+            f"{figures['seconds']:.0f} s in all",
+        ]
+        if curve:
+            lines.append("threshold  answered  precision  coverage  handover (test part)")
+            for row in figures["curve_test"][::5]:
+                lines.append(
+                    f"{row['threshold']:9.2f}  {row['answered']:8d}  {pct(row['precision']):>9}  "
+                    f"{pct(row['coverage']):>8}  {pct(row['handover_unanswerable']):>8}"
+                )
         self.stdout.write("\n".join(lines))

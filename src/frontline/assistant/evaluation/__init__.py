@@ -1,0 +1,1 @@
+"""Benchmarks of the assistant that need a database (see answers.py)."""
