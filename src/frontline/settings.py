@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "frontline.feedback",
     "frontline.people",
     "frontline.knowledge",
+    "frontline.chat",
 ]
 
 MIDDLEWARE = [

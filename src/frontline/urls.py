@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from frontline.api import api
+from frontline.chat import urls as chat_urls
 from frontline.email import provider_webhooks, webhook
 from frontline.feedback import urls as feedback_urls
 from frontline.knowledge import urls as knowledge_urls
@@ -21,6 +22,8 @@ urlpatterns = [
     path("w/<slug:slug>/feedback/", include("frontline.feedback.urls")),
     path("w/<slug:slug>/wall/", include("frontline.people.urls")),
     path("w/<slug:slug>/kb/", include("frontline.knowledge.urls")),
+    path("w/<slug:slug>/chats/", include("frontline.chat.urls")),
+    path("chat/<str:key>/", include(chat_urls.public_urlpatterns)),
     path("support/<slug:slug>/articles/", include(knowledge_urls.public_urlpatterns)),
     path("cal/<str:token>.ics", people_views.celebrations_feed, name="celebrations_feed"),
     path("support/<slug:slug>/", include("frontline.portal.urls")),

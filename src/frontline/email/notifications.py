@@ -30,6 +30,7 @@ from frontline.email.models import MessageEmail, NotificationTemplate
 from frontline.email.parsing import SUBJECT_TOKEN
 from frontline.lib import clock
 from frontline.lib.errors import invalid
+from frontline.tickets import hooks
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Channel, Event, Message, Status, Ticket
 from frontline.tickets.services.rows import save_logged
@@ -215,6 +216,9 @@ def on_events(events: list[Event]) -> None:
         if ticket is None:
             continue
         after = e.after if isinstance(e.after, dict) else {}
+        chat = hooks.conversation_state(ticket) if ticket.channel == Channel.CHAT else None
+        if chat in hooks.LIVE_STATES or chat == "ended":
+            continue  # said in the chat itself (the rating card, not the "solved" email)
         if e.kind == "ticket.created":
             if e.actor_type == Event.Actor.CUSTOMER and ticket.channel == Channel.EMAIL:
                 send_notification.enqueue("received", ticket.pk)

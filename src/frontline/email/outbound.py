@@ -21,6 +21,7 @@ from frontline.email import notifications
 from frontline.email.models import MessageEmail
 from frontline.email.parsing import SUBJECT_TOKEN
 from frontline.lib import clock
+from frontline.tickets import hooks
 from frontline.tickets.models import Channel, Message
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,12 @@ MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 def queue_reply(message: Message) -> MessageEmail | None:
     """Record the email for a public reply and send it after commit (tickets hook)."""
     ticket = message.ticket
-    if message.visibility != Message.Visibility.PUBLIC or ticket.channel == Channel.CHAT:
+    if message.visibility != Message.Visibility.PUBLIC:
         return None
+    if ticket.channel == Channel.CHAT and (
+        hooks.conversation_state(ticket) is None or hooks.in_live_conversation(ticket)
+    ):
+        return None  # the visitor reads it in the chat; a chat left for later gets email
     if not ticket.requester.email:
         return None
     if ticket.channel != Channel.EMAIL and not _template(ticket).enabled:

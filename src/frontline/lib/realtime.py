@@ -32,8 +32,14 @@ def publish(workspace_id: int, payload: dict) -> None:
     if _server_loop is None and isinstance(layer, InMemoryChannelLayer) and relay_url():
         send(workspace_id, payload)  # a worker without Redis: through the web server
         return
-    group = workspace_group(workspace_id)
-    message = {"type": "workspace.change", "payload": payload}
+    send_group(workspace_group(workspace_id), {"type": "workspace.change", "payload": payload})
+
+
+def send_group(group: str, message: dict) -> None:
+    """Hand a message to a Channels group from sync code (best effort, like `publish`)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
     loop = _server_loop
     if loop is not None and loop.is_running():
         future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)

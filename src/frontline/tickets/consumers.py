@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from frontline.accounts import presence
 from frontline.accounts.access import require_role
 from frontline.accounts.models import Role, Workspace
 from frontline.lib.realtime import workspace_group
@@ -42,6 +43,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        await database_sync_to_async(presence.mark_online)(self.workspace.pk, user.pk)
         if self.ticket_id:
             await self._announce("viewing")
 
@@ -55,12 +57,19 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         return workspace, sees_all_tickets(user, workspace), ticket_id
 
     async def disconnect(self, code):
+        if getattr(self, "user", None) is not None:
+            # Other open pages of this member say they are here again within 30 s.
+            await database_sync_to_async(presence.mark_offline)(self.workspace.pk, self.user.pk)
         if getattr(self, "ticket_id", None):
             await self._announce("left")
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("heartbeat"):
+            # Every 30 s while the page is open: the member is here (chat routing).
+            await database_sync_to_async(presence.mark_online)(self.workspace.pk, self.user.pk)
+            return
         # The browser tells us when its agent starts or stops typing on the ticket.
         state = content.get("presence") if isinstance(content, dict) else None
         if self.ticket_id and state in ("viewing", "typing"):

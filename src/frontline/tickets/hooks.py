@@ -82,3 +82,27 @@ def has_events_committed_hooks() -> bool:
 def events_committed(events) -> None:
     for hook in _events_committed:
         hook(events)
+
+
+# The state of a live conversation on a ticket ("bot", "waiting", "active", "offline",
+# "ended"), or None: (ticket) -> str | None. The chat registers it; email and
+# notifications stay quiet while the customer is in the conversation.
+_conversation_state: list[Callable[..., str | None]] = []
+LIVE_STATES = ("bot", "waiting", "active")
+
+
+def register_conversation_state(hook: Callable[..., str | None]) -> None:
+    if hook not in _conversation_state:
+        _conversation_state.append(hook)
+
+
+def conversation_state(ticket) -> str | None:
+    for hook in _conversation_state:
+        state = hook(ticket)
+        if state is not None:
+            return state
+    return None
+
+
+def in_live_conversation(ticket) -> bool:
+    return conversation_state(ticket) in LIVE_STATES

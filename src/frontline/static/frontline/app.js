@@ -111,7 +111,7 @@ document.addEventListener("change", function (e) {
       showPresence();
     } else if (data.kind === "change") {
       if (!ticketId) {
-        refresh(["ticket-list", "view-list"]);
+        refresh((document.body.dataset.liveParts || "ticket-list view-list").split(" "));
       } else if (data.id === ticketId) {
         refresh(["timeline", "ticket-meta", "sidebar"]);
         const notice = document.getElementById("live-notice");
@@ -131,6 +131,11 @@ document.addEventListener("change", function (e) {
       retry = 1000;
       document.documentElement.dataset.socket = "open";
     });
+    // Say we are still here (the chat routes conversations to agents who are).
+    const beat = setInterval(() => {
+      if (socket.readyState === 1) socket.send(JSON.stringify({ heartbeat: 1 }));
+    }, 30000);
+    socket.addEventListener("close", () => clearInterval(beat));
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", (e) => {
       document.documentElement.dataset.socket = "closed";

@@ -1,6 +1,7 @@
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from frontline.accounts.models import Workspace
@@ -36,10 +37,23 @@ class Command(BaseCommand):
         )
         owner = workspace.memberships.filter(role="owner").first()
         kb_demo.seed(workspace, owner.user if owner else None)
+        # Indexed now, not by the worker later: the virtual agent answers from the start.
+        from frontline.knowledge import retrieval
+        from frontline.knowledge.models import Article
+
+        for article in Article.objects.filter(workspace=workspace):
+            retrieval.index(article)
         self.stderr.write("\nseed-demo: training the assistant on the demo history…", ending="")
         version = assistant_demo.prepare(workspace)
         if version is not None:
             self.stderr.write(f" model v{version.number}: {version.get_state_display().lower()}")
+        from frontline.chat.services import settings_for as chat_settings
+
+        chat = chat_settings(workspace)  # the chat widget, with its sample page
+        self.stderr.write(
+            f"\nseed-demo: chat widget on a sample page at "
+            f"{settings.FRONTLINE_BASE_URL}/chat/{chat.key}/demo/"
+        )
         self.stderr.write(
             f"\nseed-demo: demo workspace ready in {time.monotonic() - began:.0f} s; sign in as "
             f"{demo.OWNER_EMAIL}"

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "frontline.chat"
+    label = "chat"
+    verbose_name = "Live chat"
+
+    def ready(self) -> None:
+        from frontline.accounts import presence
+        from frontline.chat import panel, services
+        from frontline.tickets import hooks
+
+        hooks.register_reply_added(services.on_reply)
+        hooks.register_conversation_state(services.conversation_state)
+        hooks.register_ticket_page(panel.chat_panel)
+        presence.register_came_online(services.came_online)

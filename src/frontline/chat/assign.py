@@ -1,0 +1,112 @@
+"""Who takes a chat: an online agent with room (the ticket's team first), else a place
+in line, else (nobody online, or the business closed) a request answered by email."""
+
+from django.db import transaction
+from django.db.models import Count
+
+from frontline.accounts import business_hours, presence
+from frontline.accounts.access import agent_memberships
+from frontline.accounts.models import User, Workspace
+from frontline.chat.config import settings_for
+from frontline.chat.live import changed, log
+from frontline.chat.models import ChatSession
+from frontline.lib import clock
+from frontline.tickets import services as tickets
+from frontline.tickets.events import SYSTEM, Actor
+from frontline.tickets.models import Status
+
+State = ChatSession.State
+
+
+def active_load(workspace_id: int) -> dict[int, int]:
+    """Live chats per agent."""
+    rows = (
+        ChatSession.objects.filter(workspace_id=workspace_id, state=State.ACTIVE)
+        .values("ticket__assignee")
+        .annotate(n=Count("id"))
+    )
+    return {r["ticket__assignee"]: r["n"] for r in rows if r["ticket__assignee"]}
+
+
+def available_agents(workspace: Workspace) -> list[User]:
+    """Agents who are online and not marked away, in id order."""
+    members = [m.user for m in agent_memberships(workspace).filter(is_available=True)]
+    here = presence.online(workspace.pk, [u.pk for u in members])
+    return sorted((u for u in members if u.pk in here), key=lambda u: u.pk)
+
+
+def _pick_agent(session: ChatSession) -> tuple[User | None, bool]:
+    """(the agent with the most room, whether anyone is online at all)."""
+    agents = available_agents(session.workspace)
+    if not agents:
+        return None, False
+    capacity = settings_for(session.workspace).capacity
+    load = active_load(session.workspace_id)
+    free = [a for a in agents if load.get(a.pk, 0) < capacity]
+    team = session.ticket.team if session.ticket_id else None
+    if team is not None:
+        members = set(team.members.values_list("pk", flat=True))
+        free = [a for a in free if a.pk in members] or free
+    if not free:
+        return None, True
+    return min(free, key=lambda a: (load.get(a.pk, 0), a.pk)), True
+
+
+def route(session: ChatSession, reason: str) -> None:
+    """Hand the (locked) session to a person: an agent now, a place in line, or a request
+    answered later by email. Caller holds a transaction."""
+    now = clock.now()
+    ws = session.workspace
+    session.handover_reason = reason[:200]
+    open_now = business_hours.is_open(ws.business_hours, ws.time_zone, now)
+    agent, anyone = _pick_agent(session) if open_now else (None, False)
+    if agent is not None:
+        give(session, agent, by=SYSTEM)
+    elif anyone:
+        session.state, session.waiting_since = State.WAITING, now
+    else:
+        session.state = State.OFFLINE
+    session.save(update_fields=["handover_reason", "state", "waiting_since", "accepted_at"])
+    log(session, SYSTEM, "chat.handover", {"reason": reason, "state": session.state})
+    changed(session)
+
+
+def give(session: ChatSession, agent: User, *, by: Actor) -> None:
+    if session.ticket.assignee_id != agent.pk or session.ticket.status == Status.NEW:
+        tickets.update_ticket(
+            session.ticket, by=by, changes={"assignee": agent, "status": Status.OPEN}
+        )
+    session.state = State.ACTIVE
+    session.accepted_at = session.accepted_at or clock.now()
+
+
+def route_waiting(workspace_id: int) -> int:
+    """Give waiting chats, oldest first, to agents who now have room. Returns how many."""
+    given = 0
+    for pk in (
+        ChatSession.objects.filter(workspace_id=workspace_id, state=State.WAITING)
+        .order_by("waiting_since", "pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            session = (
+                ChatSession.objects.select_for_update()
+                .select_related("workspace", "ticket")
+                .get(pk=pk)
+            )
+            if session.state != State.WAITING:
+                continue
+            agent, _ = _pick_agent(session)
+            if agent is None:
+                break
+            give(session, agent, by=SYSTEM)
+            session.save(update_fields=["state", "accepted_at"])
+            changed(session)
+            given += 1
+    return given
+
+
+def came_online(workspace_id: int, user_id: int) -> None:
+    """Presence listener: an agent opened the workspace; waiting chats may go to them."""
+    if ChatSession.objects.filter(workspace_id=workspace_id, state=State.WAITING).exists():
+        route_waiting(workspace_id)

@@ -1,0 +1,308 @@
+"""Live chat as visitors and agents live it: the virtual agent first, an honest
+hand-over to a person with room for it, a place in line, or an answer by email."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from frontline.accounts import presence
+from frontline.chat import protocol, services
+from frontline.chat.models import ChatSession
+from frontline.email.models import MessageEmail
+from frontline.feedback.models import Rating
+from frontline.knowledge import demo
+from frontline.testing.personas import make_user, run_tasks, signed_in
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Channel, Event, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+State = ChatSession.State
+
+
+@pytest.fixture
+def kb(workspace, agent, fresh_rate_limits):
+    demo.seed(workspace, agent)
+    run_tasks()  # the worker splits and embeds the articles
+    return workspace
+
+
+@pytest.fixture
+def chat(kb):
+    return services.settings_for(kb)
+
+
+def say(current, session, **command):
+    return protocol.handle(current, session, command, ip="203.0.113.9")
+
+
+def visitor(current, **details):
+    return say(current, None, type="start", **details).session
+
+
+def test_the_virtual_agent_answers_first_with_its_source(chat, workspace):
+    session = visitor(chat, name="Ada")
+    out = say(chat, session, type="message", text="I don't remember my pin, where can I see it?")
+    assert out.events[0]["kind"] == "ack"
+    session.refresh_from_db()
+    ticket = session.ticket
+    assert ticket.channel == Channel.CHAT and ticket.requester.name == "Ada"
+    said = services.history(session)
+    assert [m["author"] for m in said] == ["visitor", "bot"]
+    answer = said[1]
+    assert answer["answer"] is True and answer["citation"]["title"] == "I forgot my PIN"
+    assert answer["citation"]["url"].endswith(
+        f"/support/{workspace.slug}/articles/i-forgot-my-pin/"
+    )
+    assert session.state == State.BOT
+
+
+def test_an_answer_that_did_not_help_goes_to_an_online_agent_with_room(chat, agent, agent2):
+    presence.mark_online(chat.workspace_id, agent2.pk)
+    session = visitor(chat)
+    say(chat, session, type="message", text="I don't remember my pin, where can I see it?")
+    session.refresh_from_db()
+    turn = services.history(session)[1]["turn"]
+    say(chat, session, type="verdict", turn=turn, helped=False)
+    session.refresh_from_db()
+    assert session.state == State.ACTIVE and session.ticket.assignee == agent2
+    assert session.handover_reason == "the answer did not help"
+    assert Event.objects.filter(ticket=session.ticket, kind="chat.handover").exists()
+    # The agent's reply is said in the chat, not emailed.
+    tickets.reply(session.ticket, by=Actor.of(agent2), body="Hi, I can help with that.")
+    assert services.history(session)[-1] | {"at": ""} == services.history(session)[-1] | {
+        "author": "agent",
+        "name": agent2.display_name,
+        "at": "",
+    }
+    assert not MessageEmail.objects.exists()
+
+
+def test_asking_for_a_person_while_all_agents_are_busy_waits_in_line(chat, agent, agent2):
+    chat.capacity = 1
+    chat.save()
+    presence.mark_online(chat.workspace_id, agent.pk)
+    first, second = visitor(chat), visitor(chat)
+    for s in (first, second):
+        say(chat, s, type="message", text="I want to talk to a real person please")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == State.ACTIVE and first.ticket.assignee == agent
+    assert second.state == State.WAITING
+    assert services.state_of(second)["position"] == 1
+    # The first chat ends: the one in line goes to the agent now free.
+    services.end(first, by=agent)
+    second.refresh_from_db()
+    assert second.state == State.ACTIVE and second.ticket.assignee == agent
+    # A second agent coming online takes from the line too.
+    third = visitor(chat)
+    say(chat, third, type="message", text="Can I talk to a human?")
+    third.refresh_from_db()
+    assert third.state == State.WAITING
+    presence.mark_online(chat.workspace_id, agent2.pk)
+    third.refresh_from_db()
+    assert third.state == State.ACTIVE and third.ticket.assignee == agent2
+
+
+def test_with_nobody_online_the_chat_becomes_a_request_answered_by_email(chat, agent):
+    session = visitor(chat, name="Bo")
+    say(chat, session, type="message", text="Can I speak to someone about a mortgage?")
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE
+    assert services.state_of(session)["has_email"] is False
+    say(chat, session, type="email", email="bo@example.com")
+    session.refresh_from_db()
+    assert session.ticket.requester.email == "bo@example.com"
+    tickets.reply(session.ticket, by=Actor.of(agent), body="Yes: book a call with us.")
+    run_tasks()
+    (sent,) = [m for m in mail.outbox if m.to == ["bo@example.com"]]
+    assert "book a call" in sent.body
+
+
+def test_outside_business_hours_nobody_is_offered(chat, agent, workspace):
+    workspace.business_hours = {"sun": [["00:00", "00:01"]]}
+    workspace.save()
+    presence.mark_online(workspace.pk, agent.pk)
+    session = visitor(chat)
+    say(chat, session, type="message", text="I need a person now")
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE and session.ticket.assignee is None
+
+
+def test_ending_the_chat_solves_it_and_the_rating_card_records_a_rating(chat, agent):
+    presence.mark_online(chat.workspace_id, agent.pk)
+    session = visitor(chat, email="cy@example.com")
+    say(chat, session, type="message", text="Please get me a real person")
+    session.refresh_from_db()
+    tickets.reply(session.ticket, by=Actor.of(agent), body="Done, anything else?")
+    assert say(chat, session, type="rate", score=5).events[0]["code"] == "not_ended"
+    services.end(session, by=agent)
+    session.refresh_from_db()
+    assert session.state == State.ENDED and session.ticket.status == Status.SOLVED
+    assert services._survey(session.ticket)["scale"][0][0] == 1
+    say(chat, session, type="rate", score=5)
+    rating = Rating.objects.get(ticket=session.ticket)
+    assert (rating.score, rating.via, rating.agent) == (5, "chat", agent)
+    # No "solved" email: the visitor was asked in the chat.
+    run_tasks()
+    assert not [m for m in mail.outbox if "cy@example.com" in m.to]
+
+
+def test_bad_input_is_refused_with_a_reason_and_nothing_is_stored_twice(chat):
+    session = visitor(chat)
+    too_long = say(chat, session, type="message", text="x" * 2001).events[0]
+    assert too_long["code"] == "invalid" and "2000" in too_long["message"]
+    assert say(chat, session, type="nonsense").events[0]["code"] == "invalid"
+    assert say(chat, session, type="read", up_to="abc").events[0]["code"] == "invalid"
+    say(chat, session, type="message", text="<script>alert(1)</script> my card?")
+    session.refresh_from_db()
+    first = session.ticket.messages.order_by("id").first()
+    assert "<script>" not in first.body_html and "&lt;script&gt;" in first.body_html
+    answers = [say(chat, session, type="message", text=f"card question {i}") for i in range(25)]
+    refused = [o.events[0] for o in answers if o.events[0]["kind"] == "error"]
+    assert refused and refused[0]["code"] == "rate_limited"
+    assert session.ticket.messages.filter(author_type="customer").count() == 1 + 25 - len(refused)
+
+
+def test_a_token_works_only_for_its_own_workspace(chat, other_workspace):
+    session = visitor(chat)
+    token = services.token_for(session)
+    elsewhere = services.settings_for(other_workspace)
+    out = say(elsewhere, None, type="hello", token=token)
+    assert out.session is None and out.events[0]["code"] == "bad_token"
+    assert say(chat, None, type="hello", token=token + "x").events[0]["code"] == "bad_token"
+    assert say(chat, None, type="hello", token=token).session.pk == session.pk
+
+
+def test_the_polling_fallback_speaks_the_same_protocol(chat, client):
+    chat.allowed_origins = ["https://shop.example"]
+    chat.save()
+    url = reverse("chat_poll", args=[chat.key])
+    first = client.post(
+        url,
+        {"commands": [{"type": "start"}, {"type": "message", "text": "card not arrived yet"}]},
+        content_type="application/json",
+        HTTP_ORIGIN="https://shop.example",
+    )
+    assert first.status_code == 200
+    assert first["Access-Control-Allow-Origin"] == "https://shop.example"
+    events = first.json()["events"]
+    token = next(e["token"] for e in events if e["kind"] == "hello")
+    kinds = [e["kind"] for e in events]
+    assert "ack" in kinds and kinds.count("message") == 2  # theirs and the bot's answer
+    later = client.post(
+        url, {"token": token, "after": 10**9}, content_type="application/json"
+    ).json()["events"]
+    assert [e["kind"] for e in later] == ["state"]
+    refused = client.post(
+        url, {}, content_type="application/json", HTTP_ORIGIN="https://evil.example"
+    )
+    assert refused.status_code == 403 and "may not use" in refused.json()["events"][0]["message"]
+    assert (
+        client.post(
+            reverse("chat_poll", args=["nope"]), {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert client.post(url, "not json", content_type="application/json").status_code == 400
+
+
+def test_agents_see_the_line_and_accept_transfer_and_end(chat, agent, agent2, viewer, stranger):
+    session = visitor(chat, name="Dee")
+    say(chat, session, type="message", text="I want a human")
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE  # nobody online
+    page = signed_in(agent).get(reverse("chats", args=[chat.workspace.slug]))
+    assert page.status_code == 200 and "Dee" in page.content.decode()
+    assert signed_in(stranger).get(reverse("chats", args=[chat.workspace.slug])).status_code == 404
+    accept = reverse("chat_accept", args=[chat.workspace.slug, session.pk])
+    assert signed_in(viewer).post(accept).status_code == 403
+    assert signed_in(stranger).post(accept).status_code == 404
+    signed_in(agent).post(accept)
+    session.refresh_from_db()
+    assert session.state == State.ACTIVE and session.ticket.assignee == agent
+    ticket_page = signed_in(agent).get(
+        reverse("ticket", args=[chat.workspace.slug, session.ticket.number])
+    )
+    assert (
+        "Live chat" in ticket_page.content.decode()
+        and "Transfer to" in ticket_page.content.decode()
+    )
+    taken = signed_in(agent2).post(accept, follow=True)
+    assert "already in this chat" in taken.content.decode()
+    signed_in(agent).post(
+        reverse("chat_transfer", args=[chat.workspace.slug, session.pk]), {"to": agent2.pk}
+    )
+    session.refresh_from_db()
+    assert session.ticket.assignee == agent2
+    signed_in(agent2).post(reverse("chat_end", args=[chat.workspace.slug, session.pk]))
+    session.refresh_from_db()
+    assert session.state == State.ENDED and session.ticket.status == Status.SOLVED
+
+
+def test_admins_set_the_chat_up_and_others_cannot(chat, admin, agent):
+    url = reverse("chat_settings", args=[chat.workspace.slug])
+    assert signed_in(agent).get(url).status_code == 403
+    page = signed_in(admin).get(url).content.decode()
+    assert chat.key in page and "widget.js" in page
+    bad = signed_in(admin).post(
+        url, {"capacity": "3", "bot_name": "Bo", "allowed_origins": "shop.example"}
+    )
+    assert "is not a site address" in bad.content.decode()
+    signed_in(admin).post(url, {
+        "enabled": "on", "capacity": "5", "bot_name": "Penny", "greeting": "Hi!",
+        "allowed_origins": "https://shop.example/\nhttps://shop.example",
+    })  # fmt: skip
+    chat.refresh_from_db()
+    assert (chat.capacity, chat.bot_name, chat.bot_enabled) == (5, "Penny", False)
+    assert chat.allowed_origins == ["https://shop.example"]
+    old = chat.key
+    signed_in(admin).post(reverse("chat_rotate_key", args=[chat.workspace.slug]))
+    chat.refresh_from_db()
+    assert chat.key != old
+    with pytest.raises(Exception, match="does not exist"):
+        services.by_key(old)
+
+
+def test_without_the_virtual_agent_a_chat_goes_straight_to_a_person(chat, agent):
+    chat.bot_enabled = False
+    chat.save()
+    presence.mark_online(chat.workspace_id, agent.pk)
+    session = visitor(chat)
+    say(chat, session, type="message", text="hello, my card is stuck")
+    session.refresh_from_db()
+    assert session.state == State.ACTIVE and session.ticket.assignee == agent
+    assert [m["author"] for m in services.history(session)] == ["visitor"]
+
+
+def test_a_second_member_of_another_workspace_never_gets_its_chats(chat, stranger, other_workspace):
+    presence.mark_online(other_workspace.pk, stranger.pk)
+    presence.mark_online(chat.workspace_id, stranger.pk)  # not a member here
+    session = visitor(chat)
+    say(chat, session, type="message", text="a person please")
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE
+
+
+def test_away_agents_get_no_chats(chat, agent, workspace):
+    from frontline.accounts.models import Membership
+
+    Membership.objects.filter(user=agent, workspace=workspace).update(is_available=False)
+    presence.mark_online(workspace.pk, agent.pk)
+    late = make_user(workspace, "late@acme.test", "agent")
+    session = visitor(chat)
+    say(chat, session, type="message", text="a person please")
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE
+    presence.mark_online(workspace.pk, late.pk)  # offline chats are not pulled back
+    session.refresh_from_db()
+    assert session.state == State.OFFLINE
+
+
+def test_a_visitor_who_leaves_a_known_address_is_that_customer(chat, customer):
+    session = visitor(chat)
+    say(chat, session, type="message", text="A person please, about my card")
+    say(chat, session, type="email", email=customer.email.upper())
+    session.refresh_from_db()
+    assert session.ticket.requester == customer and session.customer == customer
+    assert customer.tickets.filter(channel=Channel.CHAT).count() == 1

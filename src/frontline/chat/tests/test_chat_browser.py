@@ -1,0 +1,70 @@
+"""The chat widget on a website, in a real browser, with an agent answering live."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from frontline.testing.browser import ready, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page):
+    lucas = new_page()
+    sign_in(lucas, "lucas@demo.frontline.test")
+    lucas.get_by_role("link", name="Chats", exact=True).click()
+    ready(lucas)
+    sample = lucas.get_by_role("link", name="Sample page with the widget").get_attribute("href")
+
+    visitor = new_page()
+    visitor.goto(sample)
+    visitor.get_by_role("button", name="Chat with us").click()
+    chat = visitor.get_by_role("dialog", name="Chat")
+    expect(chat).to_be_visible()
+    box = chat.get_by_label("Your message")
+    box.fill("I don't remember my pin, where can I see it?")
+    box.press("Enter")
+    # The virtual agent answers from the article and says where the answer comes from.
+    source = chat.get_by_role("link", name=re.compile("Read “I forgot my PIN”"))
+    expect(source).to_be_visible()
+    expect(chat.locator(".message.visitor .mark")).to_have_text("Delivered")
+    screenshot(visitor, "chat-bot-answer")
+    chat.get_by_role("button", name="Talk to a person").first.click()
+
+    # The agent sees the chat arrive live, with the question, and takes it.
+    row = lucas.locator("#chat-list tr.chat-row").filter(has_text="pin")
+    expect(row).to_be_visible()
+    accept = row.get_by_role("button", name="Accept")
+    if accept.count():  # outside business hours it waits as a request; he takes it anyway
+        accept.click()
+    else:
+        row.get_by_role("link").first.click()
+    lucas.wait_for_url("**/tickets/**")
+    ready(lucas)
+    timeline = lucas.locator("ol.timeline")
+    expect(timeline).to_contain_text("I don't remember my pin")
+    expect(timeline).to_contain_text("I forgot my PIN")  # the bot's answer is context
+    expect(chat.get_by_text("Lucas Martin joined the chat.")).to_be_visible()
+
+    # Typing shows in the widget; the reply arrives without a reload.
+    lucas.get_by_label("Message").press_sequentially("Hi, ")
+    expect(chat.get_by_role("status").first).to_contain_text("Lucas Martin is typing")
+    lucas.get_by_label("Message").press_sequentially("you can see your PIN in the app.")
+    lucas.get_by_role("button", name="Send").click()
+    reply = chat.locator(".message.agent").last
+    expect(reply).to_contain_text("you can see your PIN in the app.")
+    screenshot(visitor, "chat-agent-reply")
+
+    # A reload keeps the conversation.
+    visitor.reload()
+    chat = visitor.get_by_role("dialog", name="Chat")
+    expect(chat.locator(".message.agent").last).to_contain_text("see your PIN in the app")
+
+    # The agent ends the chat; the visitor rates it in the widget.
+    lucas.get_by_role("button", name="End chat").click()
+    card = chat.locator(".rating")
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="5").click()
+    expect(chat.get_by_text("Thank you for your rating!")).to_be_visible()
+    screenshot(visitor, "chat-rated")

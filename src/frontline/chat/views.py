@@ -1,0 +1,224 @@
+"""Chat pages: the widget's polling fallback and sample page (public), the agents' chat
+list with accept / transfer / end, and the chat settings (admins)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from frontline.accounts.access import agent_memberships, workspace_member
+from frontline.accounts.models import Membership, Role
+from frontline.chat import protocol, services
+from frontline.chat.consumers import own_origins
+from frontline.chat.models import ChatSession
+from frontline.lib.errors import ServiceError
+from frontline.tickets.access import access_ticket
+
+MAX_POLL_BODY = 16_384
+MAX_COMMANDS = 10
+
+
+# ---- public: the widget ------------------------------------------------------------------
+
+
+def _cors(response: HttpResponse, origin: str) -> HttpResponse:
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Vary"] = "Origin"
+    return response
+
+
+def _error(message: str, code: str, status: int, origin: str = "") -> HttpResponse:
+    body = {"events": [{"kind": "error", "code": code, "message": message}]}
+    return _cors(JsonResponse(body, status=status), origin)
+
+
+@csrf_exempt  # no cookies are used: the conversation token in the body is the credential
+@ratelimit(key="ip", rate="240/m", method="POST", block=False)
+def poll(request: HttpRequest, key: str) -> HttpResponse:
+    """The widget's fallback when websockets are blocked: it posts its commands and
+    what it has seen (`after`), and gets the events since, every few seconds."""
+    origin = request.headers.get("Origin", "")
+    try:
+        current = services.by_key(key)
+    except ServiceError as e:
+        return _error(e.message, e.code, e.status)
+    if not services.origin_allowed(current, origin, own_origins(request.get_host())):
+        return _error("This site may not use this chat", "origin", 403)
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204), origin)
+    if request.method != "POST":
+        return _error("Use POST", "method", 405, origin)
+    if getattr(request, "limited", False):
+        return _error("Too many requests from here; slow down", "rate_limited", 429, origin)
+    if len(request.body) > MAX_POLL_BODY:
+        return _error("That request is too large", "too_long", 413, origin)
+    try:
+        data = json.loads(request.body or b"{}")
+        commands = data.get("commands") or []
+        after = int(data.get("after") or 0)
+        if not isinstance(commands, list) or len(commands) > MAX_COMMANDS:
+            raise ValueError
+    except (ValueError, TypeError, AttributeError):
+        return _error("Send JSON: {token, after, commands: [...]}", "invalid", 400, origin)
+    session = None
+    events: list[dict] = []
+    if data.get("token"):
+        outcome = protocol.handle(current, None, {"type": "hello", "token": data["token"]}, ip="")
+        if outcome.session is None:
+            return _cors(JsonResponse({"events": outcome.events}, status=403), origin)
+        session = outcome.session
+    ip = request.META.get("REMOTE_ADDR", "")
+    for command in commands:
+        outcome = protocol.handle(current, session, command, ip=ip)
+        session = outcome.session
+        events += [e for e in outcome.events if e["kind"] != "message"]
+    if session is not None:
+        # What happened since the last poll: the messages and the state, like the pushes.
+        events += protocol.welcome(current, session, after)[1:]
+    return _cors(JsonResponse({"events": events}), origin)
+
+
+def demo_page(request: HttpRequest, key: str) -> HttpResponse:
+    """A sample page of "someone's website" with the widget on it."""
+    try:
+        current = services.by_key(key)
+    except ServiceError:
+        raise Http404("No such chat") from None
+    return render(request, "chat/demo.html", {"current": current, "workspace": current.workspace})
+
+
+# ---- agents -----------------------------------------------------------------------------
+
+
+@login_required
+def chats(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    sessions = list(services.waiting_and_live(workspace))
+    load = services.active_load(workspace.pk)
+    online = {u.pk for u in services.available_agents(workspace)}
+    team = [
+        {"user": m.user, "online": m.user.pk in online, "away": not m.is_available,
+         "load": load.get(m.user.pk, 0)}
+        for m in agent_memberships(workspace).order_by("user__name", "user__email")
+    ]  # fmt: skip
+    return render(
+        request,
+        "chat/chats.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "sessions": sessions,
+            "team": team,
+            "current": services.settings_for(workspace),
+            "can_work": membership.has_role(Role.AGENT),
+        },
+    )
+
+
+def _session(request: HttpRequest, slug: str, pk: int) -> ChatSession:
+    workspace, _ = workspace_member(request.user, slug, Role.AGENT)
+    session = get_object_or_404(
+        ChatSession.objects.select_related("workspace", "ticket"), workspace=workspace, pk=pk
+    )
+    if session.ticket_id:
+        access_ticket(request.user, workspace, session.ticket.number, write=True)
+    return session
+
+
+def _back(request: HttpRequest, session: ChatSession) -> HttpResponse:
+    if request.POST.get("next") == "ticket" and session.ticket_id:
+        return redirect("ticket", session.workspace.slug, session.ticket.number)
+    return redirect("chats", session.workspace.slug)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = _session(request, slug, pk)
+    try:
+        services.accept(session, by=request.user)
+    except ServiceError as e:
+        messages.error(request, str(e))
+        return redirect("chats", slug)
+    return redirect("ticket", slug, session.ticket.number)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = _session(request, slug, pk)
+    to = agent_memberships(session.workspace).filter(user_id=request.POST.get("to") or 0).first()
+    try:
+        if to is None:
+            raise ServiceError("Choose an agent of this workspace", code="invalid")
+        services.transfer(session, to.user, by=request.user)
+        messages.success(request, f"Chat passed to {to.user.display_name}.")
+    except ServiceError as e:
+        messages.error(request, str(e))
+    return _back(request, session)
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = _session(request, slug, pk)
+    services.end(session, by=request.user)
+    messages.success(request, "Chat ended; the request is solved.")
+    return _back(request, session)
+
+
+@login_required
+@require_POST
+def availability(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    available = request.POST.get("available") == "1"
+    Membership.objects.filter(pk=membership.pk).update(is_available=available)
+    if available:
+        services.route_waiting(workspace.pk)
+    messages.success(request, "You are available for chats." if available else "You are away.")
+    return redirect("chats", slug)
+
+
+@login_required
+def chat_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    if not membership.has_role(Role.ADMIN):
+        raise PermissionDenied("Only admins change the chat")
+    current = services.settings_for(workspace)
+    error = None
+    if request.method == "POST":
+        try:
+            services.update_settings(current, by=request.user, data=request.POST)
+            messages.success(request, "Chat settings saved.")
+            return redirect("chat_settings", slug)
+        except ServiceError as e:
+            error = str(e)
+    return render(
+        request,
+        "chat/settings.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "current": current,
+            "origins": "\n".join(current.allowed_origins),
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_POST
+def rotate_key(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, membership = workspace_member(request.user, slug, Role.ADMIN)
+    services.rotate_key(services.settings_for(workspace), by=request.user)
+    messages.success(request, "New widget key made: update the snippet on your sites.")
+    return redirect("chat_settings", slug)

@@ -1,0 +1,329 @@
+/* Frontline chat widget: one <script> tag, no dependencies.
+
+   <script src="https://desk.example.com/static/chat/widget.js" data-frontline-chat="KEY" async></script>
+
+   Lives in a shadow root so the host page's styles neither break it nor are broken by it.
+   Talks to the help desk over a websocket, or by polling when websockets are blocked.
+   Every text is put on the page as text (never as HTML). */
+(function () {
+  "use strict";
+  const script = document.currentScript || document.querySelector("script[data-frontline-chat]");
+  if (!script || window.__frontlineChat) return;
+  window.__frontlineChat = true;
+  const key = script.dataset.frontlineChat;
+  const base = new URL(script.src, location.href);
+  const origin = base.origin;
+  const storeKey = "frontline-chat:" + key;
+  const saved = JSON.parse(localStorage.getItem(storeKey) || "{}");
+  let token = saved.token || null;
+  let lastId = 0;
+  let agentRead = 0;
+  let socket = null;
+  let polling = false;
+  let failures = 0;
+  let opened = false;
+  let pending = []; // commands waiting for a connection (or the next poll)
+  let settings = { bot_name: "Virtual assistant", greeting: "", ask_details: false };
+  let state = null;
+
+  // ---- the page -----------------------------------------------------------------------
+  const host = document.createElement("div");
+  host.id = "frontline-chat";
+  const root = host.attachShadow({ mode: "open" });
+  const css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("widget.css", base).href;
+  root.appendChild(css);
+  const el = (tag, attrs, text) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text != null) node.textContent = text;
+    return node;
+  };
+  const launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "fl-panel" }, "Chat with us");
+  const panel = el("section", { class: "panel", id: "fl-panel", role: "dialog", "aria-label": "Chat", hidden: "" });
+  const head = el("header", { class: "head" });
+  const title = el("h2", { class: "title" }, "Chat");
+  const endButton = el("button", { type: "button", class: "text", hidden: "" }, "End chat");
+  const close = el("button", { type: "button", class: "close", "aria-label": "Close the chat" }, "×");
+  head.append(title, endButton, close);
+  const log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  const status = el("p", { class: "status", role: "status" });
+  const error = el("p", { class: "error", role: "alert", hidden: "" });
+  const details = el("form", { class: "details", hidden: "" });
+  details.append(
+    el("label", { for: "fl-name" }, "Your name"), el("input", { id: "fl-name", name: "name", autocomplete: "name", maxlength: "200" }),
+    el("label", { for: "fl-email" }, "Your email"), el("input", { id: "fl-email", name: "email", type: "email", autocomplete: "email", required: "" }),
+    el("button", { type: "submit", class: "primary" }, "Start chatting"));
+  const emailForm = el("form", { class: "details", hidden: "" });
+  emailForm.append(
+    el("label", { for: "fl-leave" }, "Your email, for our answer"),
+    el("input", { id: "fl-leave", name: "email", type: "email", autocomplete: "email", required: "" }),
+    el("button", { type: "submit", class: "primary" }, "Send"));
+  const extra = el("div", { class: "extra" });
+  const composer = el("form", { class: "composer" });
+  const input = el("textarea", { id: "fl-text", rows: "2", maxlength: "2000", "aria-label": "Your message", placeholder: "Write a message…" });
+  composer.append(input, el("button", { type: "submit", class: "primary" }, "Send"));
+  panel.append(head, log, status, error, details, emailForm, extra, composer);
+  root.append(launcher, panel);
+  (document.body || document.documentElement).appendChild(host);
+
+  function show(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    sessionStorage.setItem(storeKey + ":open", open ? "1" : "");
+    if (open) {
+      connect();
+      (details.hidden ? input : details.querySelector("input")).focus();
+    } else {
+      launcher.focus();
+    }
+  }
+  launcher.addEventListener("click", () => show(panel.hidden));
+  close.addEventListener("click", () => show(false));
+  panel.addEventListener("keydown", (e) => { if (e.key === "Escape") show(false); });
+
+  // ---- talking to the server ----------------------------------------------------------
+  function send(command) {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(command));
+    else pending.push(command);
+    if (polling) poll();
+  }
+
+  function connect() {
+    if (opened) return;
+    opened = true;
+    if ("WebSocket" in window) openSocket(); else startPolling();
+  }
+
+  function openSocket() {
+    const scheme = base.protocol === "https:" ? "wss:" : "ws:";
+    let wasOpen = false;
+    socket = new WebSocket(`${scheme}//${base.host}/ws/chat/${encodeURIComponent(key)}/`);
+    socket.addEventListener("open", () => {
+      wasOpen = true;
+      failures = 0;
+      host.dataset.transport = "websocket";
+      socket.send(JSON.stringify({ type: "hello", token, after: lastId }));
+      const queued = pending; pending = [];
+      queued.forEach((c) => socket.send(JSON.stringify(c)));
+    });
+    socket.addEventListener("message", (e) => handle(JSON.parse(e.data)));
+    socket.addEventListener("close", (e) => {
+      socket = null;
+      if (e.code === 4403 || e.code === 4404) { showError(e.reason || "This chat is not available here."); return; }
+      if (!wasOpen && ++failures >= 2) { startPolling(); return; }
+      setTimeout(openSocket, Math.min(1000 * 2 ** failures, 15000));
+    });
+  }
+
+  let pollTimer = null;
+  let polling_now = false;
+  function startPolling() {
+    polling = true;
+    host.dataset.transport = "polling";
+    poll();
+  }
+  async function poll() {
+    if (polling_now) return;
+    polling_now = true;
+    clearTimeout(pollTimer);
+    const commands = pending; pending = [];
+    try {
+      const response = await fetch(`${origin}/chat/${encodeURIComponent(key)}/poll`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ token, after: lastId, commands: token || commands.length ? commands : [{ type: "hello" }] }),
+      });
+      const data = await response.json();
+      (data.events || []).forEach(handle);
+    } catch (err) {
+      pending = commands.concat(pending);
+      showError("Connection lost; trying again…");
+    }
+    polling_now = false;
+    pollTimer = setTimeout(poll, panel.hidden ? 15000 : 3000);
+  }
+
+  // ---- what the server says -----------------------------------------------------------
+  function handle(event) {
+    switch (event.kind) {
+      case "hello":
+        settings = event;
+        title.textContent = settings.bot_name ? `Chat · ${settings.bot_name}` : "Chat";
+        if (event.token) { token = event.token; localStorage.setItem(storeKey, JSON.stringify({ token })); }
+        if (!log.children.length && settings.greeting) addLine("greeting", settings.greeting);
+        details.hidden = !(settings.ask_details && !token);
+        composer.hidden = !details.hidden;
+        break;
+      case "message": addMessage(event); break;
+      case "ack": acknowledged(event); break;
+      case "state": setState(event); break;
+      case "read": agentRead = Math.max(agentRead, event.up_to); marks(); break;
+      case "typing": status.textContent = event.typing ? `${event.name} is typing…` : describe(state); break;
+      case "notice": addLine("notice", event.text); break;
+      case "ended": ended(event); break;
+      case "error":
+        if (event.code === "bad_token") { token = null; localStorage.removeItem(storeKey); }
+        showError(event.message);
+        break;
+    }
+  }
+
+  function showError(text) {
+    error.textContent = text;
+    error.hidden = false;
+    setTimeout(() => { error.hidden = true; }, 8000);
+  }
+
+  function addLine(kind, text) {
+    const li = el("li", { class: `line ${kind}` }, text);
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    return li;
+  }
+
+  function addMessage(m) {
+    if (root.getElementById(`m${m.id}`)) return;
+    lastId = Math.max(lastId, m.id);
+    const li = el("li", { class: `message ${m.author}`, id: `m${m.id}` });
+    const who = m.author === "visitor" ? "You" : m.author === "bot" ? settings.bot_name : m.name;
+    li.appendChild(el("span", { class: "who" }, who));
+    li.appendChild(el("p", { class: "text" }, m.text));
+    if (m.citation) {
+      const a = el("a", { href: m.citation.url, target: "_blank", rel: "noopener" }, `Read “${m.citation.title}”`);
+      li.appendChild(el("p", { class: "citation" })).appendChild(a);
+    }
+    if (m.answer && m.turn) {
+      const ask = el("div", { class: "verdict", role: "group", "aria-label": "Did this answer help?" });
+      const yes = el("button", { type: "button" }, "That helped");
+      const no = el("button", { type: "button" }, "Talk to a person");
+      yes.addEventListener("click", () => { send({ type: "verdict", turn: m.turn, helped: true }); ask.remove(); });
+      no.addEventListener("click", () => { send({ type: "verdict", turn: m.turn, helped: false }); ask.remove(); });
+      ask.append(yes, no);
+      li.appendChild(ask);
+    }
+    if (m.author === "visitor") li.appendChild(el("span", { class: "mark" }, "Delivered"));
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    marks();
+    if (m.author !== "visitor" && !panel.hidden) send({ type: "read", up_to: m.id });
+  }
+
+  function acknowledged(a) {
+    const mine = root.querySelector(`[data-client="${CSS.escape(String(a.client_id))}"]`);
+    if (!mine) return;
+    if (root.getElementById(`m${a.id}`)) { mine.remove(); return; }
+    mine.id = `m${a.id}`;
+    mine.removeAttribute("data-client");
+    mine.querySelector(".mark").textContent = "Delivered";
+    lastId = Math.max(lastId, a.id);
+    marks();
+  }
+
+  function marks() {
+    root.querySelectorAll(".message.visitor[id]").forEach((li) => {
+      if (Number(li.id.slice(1)) <= agentRead) li.querySelector(".mark").textContent = "Read";
+    });
+  }
+
+  function describe(s) {
+    if (!s) return "";
+    switch (s.state) {
+      case "bot": return "";
+      case "waiting": return `Waiting for a person from the team (you are number ${s.position} in line)…`;
+      case "active": return `${s.agent} is here to help.`;
+      case "offline": return s.has_email
+        ? `No one can chat right now. We have your request${s.ticket ? ` (#${s.ticket})` : ""} and will answer you by email.`
+        : "No one can chat right now. Leave your email address and we will answer you.";
+      case "ended": return "The chat has ended. Write again if you need anything else.";
+    }
+    return "";
+  }
+
+  let waitTimer = null;
+  function setState(s) {
+    const before = state;
+    state = s;
+    agentRead = Math.max(agentRead, s.agent_read || 0);
+    marks();
+    status.textContent = describe(s);
+    if (s.state === "active" && (!before || before.state !== "active" || before.agent !== s.agent)) {
+      addLine("notice", `${s.agent} joined the chat.`);
+    }
+    emailForm.hidden = !(s.state === "offline" && !s.has_email);
+    endButton.hidden = !["bot", "waiting", "active"].includes(s.state);
+    clearTimeout(waitTimer);
+    extra.replaceChildren();
+    if (s.state === "waiting") {
+      // A long wait: offer to leave an address instead.
+      waitTimer = setTimeout(() => {
+        const leave = el("button", { type: "button" }, "Do not wait: answer me by email");
+        leave.addEventListener("click", () => { emailForm.hidden = false; leave.remove(); emailForm.querySelector("input").focus(); });
+        extra.appendChild(leave);
+      }, 60000);
+    } else if (s.state === "bot" && s.ticket) {
+      const person = el("button", { type: "button", class: "text" }, "Talk to a person");
+      person.addEventListener("click", () => send({ type: "person" }));
+      extra.appendChild(person);
+    }
+  }
+
+  function ended(event) {
+    if (!event.survey) return;
+    const card = el("li", { class: "line rating" });
+    card.appendChild(el("p", {}, event.survey.question));
+    const row = el("div", { class: "scale", role: "group", "aria-label": event.survey.question });
+    event.survey.scale.forEach(([score, label]) => {
+      const b = el("button", { type: "button", title: label || String(score) }, String(score));
+      b.addEventListener("click", () => {
+        send({ type: "rate", score });
+        row.querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+      });
+      row.appendChild(b);
+    });
+    card.appendChild(row);
+    log.appendChild(card);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // ---- what the visitor does ----------------------------------------------------------
+  details.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const data = new FormData(details);
+    send({ type: "start", name: data.get("name"), email: data.get("email"), page: location.href });
+  });
+  emailForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send({ type: "email", email: new FormData(emailForm).get("email") });
+  });
+  endButton.addEventListener("click", () => send({ type: "end" }));
+
+  let typingTimer = null;
+  let typing = false;
+  input.addEventListener("input", () => {
+    if (polling) return;
+    if (!typing) { typing = true; send({ type: "typing", typing: true }); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typing = false; send({ type: "typing", typing: false }); }, 4000);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); composer.requestSubmit(); }
+  });
+  composer.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    if (!token) send({ type: "start", page: location.href });
+    const clientId = `c${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+    const li = el("li", { class: "message visitor", "data-client": clientId });
+    li.append(el("span", { class: "who" }, "You"), el("p", { class: "text" }, text), el("span", { class: "mark" }, "Sending…"));
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    send({ type: "message", text, client_id: clientId });
+    input.value = "";
+    typing = false;
+  });
+
+  if (sessionStorage.getItem(storeKey + ":open")) show(true);
+  else if (token) connect(); // keep the conversation live (and history) after a reload
+})();
