@@ -203,6 +203,18 @@ def _record(workspace, state, trigger, by, config, report, model=None) -> Intent
     return version
 
 
+def adopt(workspace: Workspace, model: IntentModel, *, trigger: str) -> IntentModelVersion:
+    """Store a model trained elsewhere (the answers benchmark) as the active version."""
+    config = settings_for(workspace.pk)
+    with transaction.atomic():
+        IntentModelVersion.objects.filter(workspace=workspace, state=State.ACTIVE).update(
+            state=State.RETIRED
+        )
+        return _record(
+            workspace, State.ACTIVE, trigger, None, config, model.report.as_dict(), model
+        )
+
+
 def activate(version: IntentModelVersion) -> IntentModelVersion:
     """Roll back (or forward) to a stored version."""
     if not version.file:

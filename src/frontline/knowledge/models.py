@@ -46,6 +46,10 @@ class Article(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     language = models.CharField(max_length=8, default="en")
+    # The kind of question it answers: an intent of the workspace's triage model. The
+    # virtual agent answers a question the model recognises with confidence from this
+    # article (see assistant.virtual_agent).
+    intent = models.CharField(max_length=100, blank=True, db_index=True)
     # A translation points to the article it translates (the original has None).
     translation_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="translations"

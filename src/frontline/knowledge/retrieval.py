@@ -142,6 +142,25 @@ def search(workspace: Workspace, query: str, *, public: bool = True, limit: int 
     return hits[:limit]
 
 
+def best_passage(article: Article, query: str) -> Hit:
+    """The article's passage closest to the query (the first one without the encoder)."""
+    rows = list(
+        Passage.objects.filter(article=article)
+        .order_by("position")
+        .values_list("heading", "text", "vector")
+    )
+    if not rows:
+        return Hit(article, article.body[:MAX_PASSAGE], article.title, None, 0.0)
+    encoder = _encoder()
+    usable = [r for r in rows if encoder is not None and len(r[2]) == 4 * encoder.dim]
+    if not usable:
+        return Hit(article, rows[0][1], rows[0][0], None, 0.0)
+    matrix = np.frombuffer(b"".join(bytes(r[2]) for r in usable), dtype=np.float32)
+    sims = matrix.reshape(len(usable), encoder.dim) @ encoder.encode([query])[0]
+    i = int(np.argmax(sims))
+    return Hit(article, usable[i][1], usable[i][0], float(sims[i]), 0.0)
+
+
 WEAK = 0.45  # a best passage below this similarity is a weak answer
 
 

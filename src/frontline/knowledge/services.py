@@ -71,6 +71,10 @@ def _clean(workspace: Workspace, data: dict) -> dict:
         raise invalid("status", "must be draft or published")
     if "visibility" in data and data["visibility"] not in Article.Visibility.values:
         raise invalid("visibility", "must be public or internal")
+    if "intent" in data:
+        data["intent"] = (data["intent"] or "").strip()
+        if len(data["intent"]) > 100:
+            raise invalid("intent", "must be at most 100 characters")
     category = data.get("category")
     if category is not None and category.workspace_id != workspace.pk:
         raise invalid("category", "is not in this workspace")
@@ -95,7 +99,15 @@ def _version(article: Article, by: User | None, note: str = "") -> ArticleVersio
 
 
 def create_article(workspace: Workspace, *, by: User, **fields) -> Article:
-    unknown = set(fields) - {"title", "body", "category", "status", "visibility", "language"}
+    unknown = set(fields) - {
+        "title",
+        "body",
+        "category",
+        "status",
+        "visibility",
+        "language",
+        "intent",
+    }
     if unknown:
         raise invalid(sorted(unknown)[0], "is not an article field")
     data = _clean(workspace, {"title": "", "body": "", **fields})
@@ -121,7 +133,15 @@ def _reindex(article: Article) -> None:
 
 def update_article(article: Article, *, by: User, note: str = "", **changes) -> Article:
     """Save changes; a change of title or text is a new version."""
-    unknown = set(changes) - {"title", "body", "category", "status", "visibility", "language"}
+    unknown = set(changes) - {
+        "title",
+        "body",
+        "category",
+        "status",
+        "visibility",
+        "language",
+        "intent",
+    }
     if unknown:
         raise invalid(sorted(unknown)[0], "is not an article field")
     data = _clean(article.workspace, changes)

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role, Workspace
+from frontline.assistant.services import known_intents
 from frontline.knowledge import retrieval, services
 from frontline.knowledge.models import Article, ArticleVersion, Category
 from frontline.lib import clock
@@ -54,6 +55,7 @@ def _form(request) -> dict:
         "body": post.get("body", ""),
         "status": post.get("status", "draft"),
         "visibility": post.get("visibility", "public"),
+        "intent": post.get("intent", ""),
         "category": Category.objects.filter(pk=category).first() if category.isdigit() else None,
     }
 
@@ -92,6 +94,7 @@ def kb_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             "preview": services.render(article.body) if article else None,
             "statuses": Article.Status.choices,
             "visibilities": Article.Visibility.choices,
+            "intents": known_intents(workspace.pk),
         },
         status=422 if form and request.method == "POST" else 200,
     )

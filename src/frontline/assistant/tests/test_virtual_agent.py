@@ -67,3 +67,48 @@ def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(
     assert virtual_agent.rates(kb, clock.now() - timedelta(days=1)) == {
         "questions": 3, "resolved": 33.3, "assumed": 33.3, "handed_over": 33.3,
     }  # fmt: skip
+
+
+@pytest.fixture
+def trained(workspace, admin, customer):
+    """Past tickets labelled by agents, a triage model trained on them, and articles tied
+    to two of its intents (and one tied to none)."""
+    from frontline.assistant import services
+    from frontline.assistant.tests.examples import INTENTS, dataset
+    from frontline.knowledge import retrieval
+    from frontline.knowledge import services as knowledge
+    from frontline.tickets import services as tickets
+    from frontline.tickets.events import Actor
+
+    tickets.create_custom_field(
+        workspace, by=Actor.of(admin), key="intent", label="Intent", type="select",
+        choices=sorted(INTENTS),
+    )  # fmt: skip
+    for text, intent in dataset():
+        tickets.create_ticket(
+            workspace, by=Actor.of(customer), subject=text, body=text, requester=customer,
+            custom_fields={"intent": intent},
+        )  # fmt: skip
+    assert services.train(workspace, by=admin).state == "active"
+    for title, body, intent in (
+        ("Lost or stolen card", "Block the card in the app at once.\n\nWe send a new one.",
+         "lost_card"),
+        ("Refunds", "A refund shows after 5 working days.\n\nAsk the shop first.", "refund"),
+        ("Branch opening hours", "Our branches open from 9 to 5 on weekdays.", ""),
+    ):  # fmt: skip
+        article = knowledge.create_article(
+            workspace, by=admin, title=title, body=body, intent=intent, status="published"
+        )
+        retrieval.index(article)
+    return workspace
+
+
+def test_a_question_of_a_known_intent_is_answered_from_that_intents_article(trained):
+    reply = virtual_agent.reply(trained, "someone took my debit card yesterday, what do I do")
+    assert reply.kind == "answer" and reply.citation.title == "Lost or stolen card"
+    assert reply.reason == "intent lost_card" and reply.text in reply.citation.body
+    # Recognised as a password question: no article answers it, and the articles tied to
+    # other intents are not offered instead.
+    other = virtual_agent.reply(trained, "I forgot my passcode and cannot sign in")
+    assert other.kind == "handover"
+    assert all(h.article.intent in ("", "password_reset") for h in other.hits)

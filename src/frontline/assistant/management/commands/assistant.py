@@ -37,6 +37,11 @@ class Command(BaseCommand):
         )
         answers.add_argument("--seed", type=int, default=None, help="Seed of the split")
         answers.add_argument("--curve", action="store_true", help="Also print the threshold curve")
+        answers.add_argument(
+            "--no-intents",
+            action="store_true",
+            help="Similarity alone: no triage model, articles not tied to intents",
+        )
         answers.add_argument("--json", action="store_true", help="Print the figures as JSON")
 
     def handle(self, *args, action, **options):
@@ -111,7 +116,7 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
 
-    def _evaluate_answers(self, *, data, limit, seed, curve, **opts):
+    def _evaluate_answers(self, *, data, limit, seed, curve, no_intents, **opts):
         from pathlib import Path
 
         from frontline.assistant.evaluation import answers
@@ -120,7 +125,9 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1")
         path = Path(data) if data else answers.DEFAULT_DATA
         try:
-            figures = answers.evaluate(path, limit=limit, seed=seed or answers.SEED)
+            figures = answers.evaluate(
+                path, limit=limit, seed=seed or answers.SEED, by_intent=not no_intents
+            )
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         if opts["json"]:
@@ -128,13 +135,14 @@ class Command(BaseCommand):
             return
         pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
         test, targets = figures["test"], figures["targets"]
-        reached = "reached" if figures["threshold_reached_target_on_tuning"] else "NOT reached"
+        reached = "reached" if figures["thresholds_reached_targets_on_tuning"] else "NOT reached"
+        th, own = figures["thresholds"], "the model's own"
         lines = [
             f"{figures['articles']} articles; missing on purpose: "
             f"{', '.join(figures['missing_intents'])}",
-            f"threshold {figures['threshold']:.2f}, calibrated on the tuning part "
-            f"(precision target {reached} there); the agent's own is "
-            f"{figures['agent_threshold']:.2f}",
+            f"thresholds calibrated on the tuning part (targets {reached} there): similarity "
+            f"{th['answer_at']}, intent {th.get('intent_at') or own}, article "
+            f"support {th.get('support_at')}; the agent's defaults: {figures['agent_thresholds']}",
             f"test part: {test['answerable']} answerable, {test['unanswerable']} unanswerable "
             f"questions (intents {', '.join(figures['test_missing_intents'])})",
         ]
@@ -147,13 +155,16 @@ class Command(BaseCommand):
                 f"{targets['handover']:.0%}; clarified {pct(f['clarify_unanswerable'])}, "
                 f"answered {pct(f['answered_unanswerable'])})",
             ]
-        agent = figures["test_at_agent_threshold"]
+        agent = figures["test_at_agent_thresholds"]
         lines += [
-            f"test at the agent's threshold: precision {pct(agent['precision'])}, coverage "
+            f"test at the agent's defaults: precision {pct(agent['precision'])}, coverage "
             f"{pct(agent['coverage'])}, handed over on unanswerable "
             f"{pct(agent['handover_unanswerable'])}",
-            f"top article right (any confidence) {pct(test['top1_accuracy'])}; answerable "
-            f"clarified {pct(test['clarify_answerable'])}, handed over "
+            f"answered from the recognised intent's article: "
+            f"{pct(figures['answered_by_intent_test'])} of test questions"
+            if figures["by_intent"]
+            else "similarity alone (no triage model)",
+            f"answerable clarified {pct(test['clarify_answerable'])}, handed over "
             f"{pct(test['handover_answerable'])}",
             f"latency of reply() p50 / p95 {test['latency_p50_ms']:.1f} / "
             f"{test['latency_p95_ms']:.1f} ms (target p95 < {targets['p95_ms']:.0f} ms); "
