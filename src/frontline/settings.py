@@ -193,6 +193,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Attachments above this size are refused with a 413 before anything is stored.
 FRONTLINE_MAX_ATTACHMENT_BYTES = _read("FRONTLINE_MAX_ATTACHMENT_BYTES", env.int, 25 * 1024 * 1024)
+# New chat conversations an hour from one address (the widget's flood guard).
+FRONTLINE_CHAT_STARTS_PER_HOUR = _read("FRONTLINE_CHAT_STARTS_PER_HOUR", env.int, 30)
 # django-anymail (mail providers' inbound webhooks): signing keys and the optional basic
 # auth come as ANYMAIL_<NAME> environment variables, e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
 for _name, _value in os.environ.items():

@@ -17,12 +17,12 @@ A refused command answers `{"kind": "error", "code", "message"}` and changes not
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from frontline.chat import services
 from frontline.chat.models import ChatSession, ChatSettings
 from frontline.lib import throttle
 from frontline.lib.errors import ServiceError
-
-NEW_CONVERSATIONS_PER_HOUR = 30  # per address
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _handle(current: ChatSettings, session, command, *, ip: str) -> Outcome:
     if kind == "start":
         if session is not None and session.state != ChatSession.State.ENDED:
             return Outcome(session, welcome(current, session, 0))
-        if not throttle.allow(f"chat-start:{ip}", NEW_CONVERSATIONS_PER_HOUR, 3600):
+        if not throttle.allow(f"chat-start:{ip}", settings.FRONTLINE_CHAT_STARTS_PER_HOUR, 3600):
             raise ServiceError(
                 "Too many new conversations from here; please try again later",
                 code="rate_limited",
@@ -77,7 +77,7 @@ def _handle(current: ChatSettings, session, command, *, ip: str) -> Outcome:
     session.refresh_from_db()  # another socket or an agent may have changed it meanwhile
     if kind == "message":
         message = services.visitor_says(session, str(command.get("text") or ""))
-        session.refresh_from_db()  # the first message opened its ticket
+        session.ticket_id = message.ticket_id  # the first message opened it
         ack = {"kind": "ack", "client_id": command.get("client_id"), "id": message.pk}
         return Outcome(session, [ack])
     if kind == "verdict":

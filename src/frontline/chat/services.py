@@ -28,7 +28,7 @@ from frontline.chat.config import session_for as session_for
 from frontline.chat.config import settings_for
 from frontline.chat.config import token_for as token_for
 from frontline.chat.config import update_settings as update_settings
-from frontline.chat.live import changed, log, push, push_message
+from frontline.chat.live import changed, log, message_of, push, push_message
 from frontline.chat.live import group as group
 from frontline.chat.live import history as history
 from frontline.chat.live import state_of as state_of
@@ -95,6 +95,7 @@ def visitor_says(session: ChatSession, text: str) -> Message:
             .select_related("workspace", "ticket", "customer")
             .get(pk=session.pk)
         )
+        before = (session.customer_id, session.ticket_id, session.state)
         customer = _customer(session)
         if session.ticket_id is None:
             ticket = tickets.create_ticket(
@@ -110,8 +111,9 @@ def visitor_says(session: ChatSession, text: str) -> Message:
         if restarted:
             session.state = State.BOT if current.bot_enabled else session.state
             session.ended_at = None
-        session.save(update_fields=["customer", "ticket", "state", "ended_at"])
-        push_message(session, message.pk)
+        if (session.customer_id, session.ticket_id, session.state) != before:
+            session.save(update_fields=["customer", "ticket", "state", "ended_at"])
+        push(session, message_of(message))  # theirs: nothing more to read after commit
         if restarted:
             changed(session)
         if session.state == State.BOT:

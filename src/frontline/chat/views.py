@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from frontline.accounts.access import agent_memberships, workspace_member
-from frontline.accounts.models import Membership, Role
+from frontline.accounts.models import Role
+from frontline.accounts.services import set_availability
 from frontline.chat import protocol, services
 from frontline.chat.consumers import own_origins
 from frontline.chat.models import ChatSession
@@ -181,7 +182,7 @@ def end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def availability(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     available = request.POST.get("available") == "1"
-    Membership.objects.filter(pk=membership.pk).update(is_available=available)
+    set_availability(membership, available)
     if available:
         services.route_waiting(workspace.pk)
     messages.success(request, "You are available for chats." if available else "You are away.")
