@@ -98,18 +98,17 @@ def _version(article: Article, by: User | None, note: str = "") -> ArticleVersio
     )  # fmt: skip
 
 
-def create_article(workspace: Workspace, *, by: User, **fields) -> Article:
-    unknown = set(fields) - {
-        "title",
-        "body",
-        "category",
-        "status",
-        "visibility",
-        "language",
-        "intent",
-    }
+ARTICLE_FIELDS = {"title", "body", "category", "status", "visibility", "language", "intent"}
+
+
+def _only_article_fields(data: dict) -> None:
+    unknown = set(data) - ARTICLE_FIELDS
     if unknown:
         raise invalid(sorted(unknown)[0], "is not an article field")
+
+
+def create_article(workspace: Workspace, *, by: User, **fields) -> Article:
+    _only_article_fields(fields)
     data = _clean(workspace, {"title": "", "body": "", **fields})
     now = clock.now()
     with transaction.atomic():
@@ -133,17 +132,7 @@ def _reindex(article: Article) -> None:
 
 def update_article(article: Article, *, by: User, note: str = "", **changes) -> Article:
     """Save changes; a change of title or text is a new version."""
-    unknown = set(changes) - {
-        "title",
-        "body",
-        "category",
-        "status",
-        "visibility",
-        "language",
-        "intent",
-    }
-    if unknown:
-        raise invalid(sorted(unknown)[0], "is not an article field")
+    _only_article_fields(changes)
     data = _clean(article.workspace, changes)
     text_changed = any(k in data and data[k] != getattr(article, k) for k in ("title", "body"))
     for key, value in data.items():
