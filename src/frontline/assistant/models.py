@@ -89,6 +89,8 @@ class RoutingRule(models.Model):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
     priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
     add_tags = models.JSONField(default=list, blank=True)
+    # The virtual agent never answers this intent: a person always does (fraud, complaints).
+    always_human = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["intent"]

@@ -103,6 +103,7 @@ def set_rule(
     team: Team | None = None,
     priority: str = "",
     add_tags: list[str] | None = None,
+    always_human: bool = False,
 ) -> RoutingRule | None:
     """Say what happens to tickets of this intent (or UNSURE). A rule with nothing to do
     is removed."""
@@ -114,13 +115,18 @@ def set_rule(
     if team is not None and team.workspace_id != workspace.pk:
         raise invalid("team", "is not a team of this workspace")
     tags = sorted({t.strip().lower() for t in (add_tags or []) if t.strip()})
-    if team is None and not priority and not tags:
+    if team is None and not priority and not tags and not always_human:
         RoutingRule.objects.filter(workspace=workspace, intent=intent).delete()
         return None
     rule, _ = RoutingRule.objects.update_or_create(
         workspace=workspace,
         intent=intent,
-        defaults={"team": team, "priority": priority, "add_tags": tags},
+        defaults={
+            "team": team,
+            "priority": priority,
+            "add_tags": tags,
+            "always_human": always_human,
+        },
     )
     return rule
 

@@ -155,6 +155,7 @@ def save_rules(request: HttpRequest, slug: str) -> HttpResponse:
         post.getlist("tags"),
         strict=False,
     )
+    humans = set(post.getlist("human"))
     try:
         for intent, team, priority, tags in rows:
             services.set_rule(
@@ -163,6 +164,7 @@ def save_rules(request: HttpRequest, slug: str) -> HttpResponse:
                 team=teams.get(team),
                 priority=priority,
                 add_tags=[t for t in tags.split(",") if t.strip()],
+                always_human=intent in humans,
             )
     except ServiceError as exc:
         messages.error(request, str(exc))

@@ -74,6 +74,7 @@ class Reading:
     intent_confidence: float | None = None
     intent_sure: bool = False  # by the model's own calibrated threshold
     intent_answer: object = None  # the intent's article's best passage (a Hit), if any
+    always_human: bool = False  # the workspace's rule: a person answers this intent
 
 
 def reply(workspace: Workspace, question: str, **thresholds) -> Reply:
@@ -110,6 +111,7 @@ def read(workspace: Workspace, question: str) -> Reading:
     intent = recognised_intent(workspace, question)
     if intent is not None:
         reading.intent, reading.intent_sure, reading.intent_confidence = intent
+        reading.always_human = _always_human(workspace, reading.intent)
         article = _article_for(workspace, reading.intent)
         if article is not None:
             found = next((h for h in hits if h.article.pk == article.pk), None)
@@ -134,6 +136,10 @@ def decide(
             else (reading.intent_confidence or 0) >= intent_at
         )
         found = reading.intent_answer
+        if sure and reading.always_human:
+            reason = f"intent {reading.intent}: always a person"
+            text = "A person from the team will answer this one."
+            return Reply("handover", text, reason, reading.intent_confidence)
         if sure and found is not None:
             if found.similarity is None or found.similarity >= support_at:
                 reason = f"intent {reading.intent}"
@@ -164,17 +170,28 @@ def decide(
 
 def recognised_intent(workspace: Workspace, question: str):
     """(intent, sure, confidence) from the workspace's triage model, or None when there is
-    no model or no published article is tied to an intent (nothing to answer with)."""
+    no model, or when no article is tied to an intent and no intent is kept for people
+    (nothing the intent would change)."""
     from frontline.assistant import services
+    from frontline.assistant.models import RoutingRule
     from frontline.knowledge.services import public_articles
 
-    if not public_articles(workspace).exclude(intent="").exists():
+    if (
+        not public_articles(workspace).exclude(intent="").exists()
+        and not RoutingRule.objects.filter(workspace=workspace, always_human=True).exists()
+    ):
         return None
     found = services.active_model(workspace.pk)
     if found is None:
         return None
     prediction = found[1].predict(question)
     return prediction.label, not prediction.unsure, prediction.confidence
+
+
+def _always_human(workspace: Workspace, label: str) -> bool:
+    from frontline.assistant.models import RoutingRule
+
+    return RoutingRule.objects.filter(workspace=workspace, intent=label, always_human=True).exists()
 
 
 def _article_for(workspace: Workspace, label: str):

@@ -112,3 +112,20 @@ def test_a_question_of_a_known_intent_is_answered_from_that_intents_article(trai
     other = virtual_agent.reply(trained, "I forgot my passcode and cannot sign in")
     assert other.kind == "handover"
     assert all(h.article.intent in ("", "password_reset") for h in other.hits)
+
+
+def test_intents_kept_for_people_are_never_answered_by_the_agent(trained, admin, agent):
+    from frontline.testing.personas import signed_in
+
+    url = reverse("assistant_rules", args=[trained.slug])
+    rows = {"intent": ["lost_card", "refund"], "team": ["", ""], "priority": ["", "high"],
+            "tags": ["", ""]}  # fmt: skip
+    assert signed_in(agent).post(url, rows | {"human": ["lost_card"]}).status_code == 403
+    signed_in(admin).post(url, rows | {"human": ["lost_card"]})
+    reply = virtual_agent.reply(trained, "someone took my debit card yesterday, what do I do")
+    assert reply.kind == "handover" and reply.reason == "intent lost_card: always a person"
+    page = signed_in(admin).get(reverse("assistant", args=[trained.slug])).content.decode()
+    assert 'name="human" value="lost_card" checked' in page
+    # Unticked again: the agent answers from the article once more.
+    signed_in(admin).post(url, rows)
+    assert virtual_agent.reply(trained, "someone took my debit card yesterday").kind == "answer"
