@@ -261,6 +261,30 @@ def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def kb_console(request: HttpRequest, slug: str) -> HttpResponse:
+    """Try the virtual agent: what it would say, and the passages, intent and confidence
+    behind it. Nothing is recorded (not a customer's question)."""
+    from frontline.assistant import virtual_agent
+
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    question = request.GET.get("q", "").strip()[:1000]
+    reply, reading = virtual_agent.answer(workspace, question) if question else (None, None)
+    return render(
+        request,
+        "knowledge/console.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "q": question,
+            "reply": reply,
+            "reading": reading,
+            "answer_at": virtual_agent.ANSWER_AT,
+            "support_at": virtual_agent.SUPPORT_AT,
+        },
+    )
+
+
+@login_required
 @require_POST
 def kb_translate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workspace, _ = workspace_member(request.user, slug, Role.AGENT)

@@ -129,3 +129,18 @@ def test_intents_kept_for_people_are_never_answered_by_the_agent(trained, admin,
     # Unticked again: the agent answers from the article once more.
     signed_in(admin).post(url, rows)
     assert virtual_agent.reply(trained, "someone took my debit card yesterday").kind == "answer"
+
+
+def test_the_console_shows_the_answer_and_what_is_behind_it(trained, agent, viewer, stranger):
+    from frontline.assistant.models import BotTurn
+    from frontline.testing.personas import signed_in
+
+    url = reverse("kb_console", args=[trained.slug])
+    page = signed_in(agent).get(url, {"q": "someone took my debit card yesterday"})
+    html = page.content.decode()
+    assert "It would answer" in html and "Lost or stolen card" in html
+    assert "<strong>lost_card</strong>" in html and "(sure)" in html
+    assert "Passages found" in html
+    assert not BotTurn.objects.exists()  # trying is not a customer's question
+    assert signed_in(viewer).get(url, {"q": "x y"}).status_code == 403
+    assert signed_in(stranger).get(url, {"q": "x y"}).status_code == 404
