@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from frontline.api import api
 from frontline.chat import urls as chat_urls
+from frontline.chat import views as chat_views
 from frontline.email import provider_webhooks, webhook
 from frontline.feedback import urls as feedback_urls
 from frontline.knowledge import urls as knowledge_urls
@@ -23,6 +24,7 @@ urlpatterns = [
     path("w/<slug:slug>/wall/", include("frontline.people.urls")),
     path("w/<slug:slug>/kb/", include("frontline.knowledge.urls")),
     path("w/<slug:slug>/chats/", include("frontline.chat.urls")),
+    path("chat/file/<str:token>", chat_views.chat_file, name="chat_file"),
     path("chat/<str:key>/", include(chat_urls.public_urlpatterns)),
     path("support/<slug:slug>/articles/", include(knowledge_urls.public_urlpatterns)),
     path("cal/<str:token>.ics", people_views.celebrations_feed, name="celebrations_feed"),

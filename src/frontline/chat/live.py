@@ -3,6 +3,7 @@ to every open widget of the conversation (its Channels group), and the agents' p
 that the chat changed (the workspace's change notices)."""
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Message
 
 State = ChatSession.State
+FILE_SALT = "frontline.chat.file"
 
 
 def group(session_id: int) -> str:
@@ -34,7 +36,10 @@ def push_message(session: ChatSession, message_id: int) -> None:
         return message_of(
             Message.objects.select_related(
                 "author_user", "ticket__workspace", "bot_reply__turn__article"
-            ).get(pk=message_id)
+            )
+            .prefetch_related("attachments")
+            .get(pk=message_id),
+            session.pk,
         )
 
     push(session, payload)
@@ -68,8 +73,13 @@ def state_of(session: ChatSession) -> dict:
     return out
 
 
-def message_of(message: Message) -> dict:
-    """A ticket message as the widget shows it (text only: the widget never renders HTML)."""
+def file_token(attachment_id: int, session_id: int) -> str:
+    return signing.dumps({"a": attachment_id, "s": session_id}, salt=FILE_SALT)
+
+
+def message_of(message: Message, session_id: int, files=None) -> dict:
+    """A ticket message as the widget shows it (text only: the widget never renders HTML).
+    Its files are links signed for this conversation."""
     if message.author_type == Message.Author.CUSTOMER:
         author, name = "visitor", ""
     elif message.author_type == Message.Author.BOT:
@@ -85,6 +95,14 @@ def message_of(message: Message) -> dict:
         "text": message.body_text,
         "at": message.created_at.isoformat(),
     }
+    files = message.attachments.all() if files is None else files
+    if files:
+        out["files"] = [
+            {"name": f.filename, "size": f.size,
+             "url": settings.FRONTLINE_BASE_URL
+             + reverse("chat_file", args=[file_token(f.pk, session_id)])}
+            for f in files
+        ]  # fmt: skip
     bot = getattr(message, "bot_reply", None) if author == "bot" else None
     if bot is not None:
         out["turn"] = bot.turn_id
@@ -107,9 +125,10 @@ def history(session: ChatSession, after: int = 0) -> list[dict]:
             ticket_id=session.ticket_id, visibility=Message.Visibility.PUBLIC, pk__gt=after
         )
         .select_related("author_user", "ticket__workspace", "bot_reply__turn__article")
+        .prefetch_related("attachments")
         .order_by("id")
     )
-    return [message_of(m) for m in rows]
+    return [message_of(m, session.pk) for m in rows]
 
 
 def log(session: ChatSession, by: Actor, kind: str, after: dict) -> None:

@@ -74,7 +74,14 @@ def _customer(session: ChatSession):
     return customer
 
 
-def visitor_says(session: ChatSession, text: str) -> Message:
+def visitor_sends_file(session: ChatSession, upload) -> Message:
+    """A file from the widget: stored (size limit, type judged by content), then said as a
+    message of its own; the virtual agent does not answer files."""
+    attachment = tickets.store_attachment(session.workspace, upload, by=None)
+    return visitor_says(session, f"Sent a file: {attachment.filename}", files=[attachment])
+
+
+def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
     """The visitor writes. The first message opens the chat's ticket; the virtual agent
     answers while the chat is with it."""
     text = (text or "").strip()
@@ -100,12 +107,14 @@ def visitor_says(session: ChatSession, text: str) -> Message:
         if session.ticket_id is None:
             ticket = tickets.create_ticket(
                 session.workspace, by=Actor.of(customer), subject=_subject(text), body=text,
-                requester=customer, channel=Channel.CHAT,
+                requester=customer, channel=Channel.CHAT, attachments=files,
             )  # fmt: skip
             session.ticket = ticket
             message = ticket.messages.get()
         else:
-            message = tickets.add_customer_message(session.ticket, customer, body=text)
+            message = tickets.add_customer_message(
+                session.ticket, customer, body=text, attachments=files
+            )
             session.ticket = message.ticket  # a closed ticket's follow-up
         restarted = session.state == State.ENDED
         if restarted:
@@ -113,10 +122,10 @@ def visitor_says(session: ChatSession, text: str) -> Message:
             session.ended_at = None
         if (session.customer_id, session.ticket_id, session.state) != before:
             session.save(update_fields=["customer", "ticket", "state", "ended_at"])
-        push(session, message_of(message))  # theirs: nothing more to read after commit
+        push(session, message_of(message, session.pk, files=list(files)))
         if restarted:
             changed(session)
-        if session.state == State.BOT:
+        if session.state == State.BOT and not files:
             if current.bot_enabled:
                 _bot_answers(session, text)
             else:

@@ -14,5 +14,6 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("poll", views.poll, name="chat_poll"),
+    path("upload", views.upload, name="chat_upload"),
     path("demo/", views.demo_page, name="chat_demo"),
 ]

@@ -42,24 +42,36 @@ def _error(message: str, code: str, status: int, origin: str = "") -> HttpRespon
     return _cors(JsonResponse(body, status=status), origin)
 
 
+def _widget_request(request: HttpRequest, key: str):
+    """(chat settings, origin, None) for an allowed widget POST, else (…, an error)."""
+    origin = request.headers.get("Origin", "")
+    try:
+        current = services.by_key(key)
+    except ServiceError as e:
+        return None, origin, _error(e.message, e.code, e.status)
+    if not services.origin_allowed(current, origin, own_origins(request.get_host())):
+        return None, origin, _error("This site may not use this chat", "origin", 403)
+    if request.method == "OPTIONS":
+        return None, origin, _cors(HttpResponse(status=204), origin)
+    if request.method != "POST":
+        return None, origin, _error("Use POST", "method", 405, origin)
+    if getattr(request, "limited", False):
+        return (
+            None,
+            origin,
+            _error("Too many requests from here; slow down", "rate_limited", 429, origin),
+        )
+    return current, origin, None
+
+
 @csrf_exempt  # no cookies are used: the conversation token in the body is the credential
 @ratelimit(key="ip", rate="240/m", method="POST", block=False)
 def poll(request: HttpRequest, key: str) -> HttpResponse:
     """The widget's fallback when websockets are blocked: it posts its commands and
     what it has seen (`after`), and gets the events since, every few seconds."""
-    origin = request.headers.get("Origin", "")
-    try:
-        current = services.by_key(key)
-    except ServiceError as e:
-        return _error(e.message, e.code, e.status)
-    if not services.origin_allowed(current, origin, own_origins(request.get_host())):
-        return _error("This site may not use this chat", "origin", 403)
-    if request.method == "OPTIONS":
-        return _cors(HttpResponse(status=204), origin)
-    if request.method != "POST":
-        return _error("Use POST", "method", 405, origin)
-    if getattr(request, "limited", False):
-        return _error("Too many requests from here; slow down", "rate_limited", 429, origin)
+    current, origin, refused = _widget_request(request, key)
+    if refused is not None:
+        return refused
     if len(request.body) > MAX_POLL_BODY:
         return _error("That request is too large", "too_long", 413, origin)
     try:
@@ -86,6 +98,45 @@ def poll(request: HttpRequest, key: str) -> HttpResponse:
         # What happened since the last poll: the messages and the state, like the pushes.
         events += protocol.welcome(current, session, after)[1:]
     return _cors(JsonResponse({"events": events}), origin)
+
+
+@csrf_exempt  # the conversation token in the form is the credential, as for `poll`
+@ratelimit(key="ip", rate="20/m", method="POST", block=False)
+def upload(request: HttpRequest, key: str) -> HttpResponse:
+    """A file from the widget (multipart: token, file)."""
+    current, origin, refused = _widget_request(request, key)
+    if refused is not None:
+        return refused
+    upload = request.FILES.get("file")
+    try:
+        session = services.session_for(current.workspace, request.POST.get("token", ""))
+        if upload is None:
+            raise ServiceError("Choose a file to send", code="invalid", status=400)
+        message = services.visitor_sends_file(session, upload)
+    except ServiceError as e:
+        return _error(e.details[0].message if e.details else e.message, e.code, e.status, origin)
+    ack = {"kind": "ack", "client_id": request.POST.get("client_id"), "id": message.pk}
+    return _cors(JsonResponse({"events": [ack]}), origin)
+
+
+def chat_file(request: HttpRequest, token: str) -> HttpResponse:
+    """A file of a conversation, by a link signed for that conversation (the widget's)."""
+    from datetime import timedelta
+
+    from django.core import signing
+
+    from frontline.chat.live import FILE_SALT
+    from frontline.tickets.models import Attachment
+    from frontline.tickets.services.attachments import attachment_response
+
+    try:
+        data = signing.loads(token, salt=FILE_SALT, max_age=timedelta(days=30))
+    except signing.BadSignature:
+        raise Http404("No such file") from None
+    attachment = get_object_or_404(
+        Attachment, pk=data.get("a"), message__ticket__chat__pk=data.get("s")
+    )
+    return attachment_response(attachment)
 
 
 def demo_page(request: HttpRequest, key: str) -> HttpResponse:

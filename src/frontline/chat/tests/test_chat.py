@@ -2,6 +2,7 @@
 hand-over to a person with room for it, a place in line, or an answer by email."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -306,3 +307,32 @@ def test_a_visitor_who_leaves_a_known_address_is_that_customer(chat, customer):
     session.refresh_from_db()
     assert session.ticket.requester == customer and session.customer == customer
     assert customer.tickets.filter(channel=Channel.CHAT).count() == 1
+
+
+def test_a_visitor_sends_a_file_and_only_their_conversation_can_fetch_it(chat, client, agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    session = visitor(chat)
+    say(chat, session, type="message", text="my card statement looks wrong")
+    token = services.token_for(session)
+    url = reverse("chat_upload", args=[chat.key])
+    pdf = SimpleUploadedFile("statement.pdf", b"%PDF-1.4\n" + b"x" * 200)
+    answer = client.post(url, {"token": token, "file": pdf})
+    assert answer.status_code == 200 and answer.json()["events"][0]["kind"] == "ack"
+    session.refresh_from_db()
+    sent = services.history(session)[-1]
+    assert sent["author"] == "visitor" and sent["text"] == "Sent a file: statement.pdf"
+    (file,) = sent["files"]
+    assert file["name"] == "statement.pdf"
+    download = client.get(file["url"].removeprefix(settings.FRONTLINE_BASE_URL))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    # The agent sees it on the ticket like any attachment.
+    assert session.ticket.messages.last().attachments.get().filename == "statement.pdf"
+    # A tampered link, or no conversation, gets nothing.
+    assert client.get(reverse("chat_file", args=["nope"])).status_code == 404
+    refused = client.post(url, {"token": "forged", "file": SimpleUploadedFile("a.txt", b"hi")})
+    assert refused.status_code == 403
+    with override_settings(FRONTLINE_MAX_ATTACHMENT_BYTES=10):
+        big = client.post(url, {"token": token, "file": SimpleUploadedFile("b.txt", b"x" * 50)})
+    assert big.status_code == 413 and "limit" in big.json()["events"][0]["message"]

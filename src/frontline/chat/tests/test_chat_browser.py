@@ -56,6 +56,13 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     expect(reply).to_contain_text("you can see your PIN in the app.")
     screenshot(visitor, "chat-agent-reply")
 
+    # A file from the visitor: a link in the widget, an attachment on the agent's ticket.
+    chat.locator("#fl-file").set_input_files(
+        files=[{"name": "receipt.txt", "mimeType": "text/plain", "buffer": b"paid 12.50 EUR"}]
+    )
+    expect(chat.get_by_role("link", name=re.compile("receipt.txt"))).to_be_visible()
+    expect(lucas.locator("ol.timeline .attachments")).to_contain_text("receipt.txt")
+
     # A reload keeps the conversation.
     visitor.reload()
     chat = visitor.get_by_role("dialog", name="Chat")

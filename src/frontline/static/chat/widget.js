@@ -63,12 +63,16 @@
   const extra = el("div", { class: "extra" });
   const composer = el("form", { class: "composer" });
   const input = el("textarea", { id: "fl-text", rows: "2", maxlength: "2000", "aria-label": "Your message", placeholder: "Write a message…" });
-  composer.append(input, el("button", { type: "submit", class: "primary" }, "Send"));
+  const fileInput = el("input", { type: "file", id: "fl-file", class: "visually-hidden" });
+  const attach = el("label", { for: "fl-file", class: "attach", title: "Attach a file" }, "📎");
+  attach.appendChild(el("span", { class: "visually-hidden" }, "Attach a file"));
+  composer.append(attach, fileInput, input, el("button", { type: "submit", class: "primary" }, "Send"));
   panel.append(head, log, status, error, details, emailForm, extra, composer);
-  root.append(launcher, panel);
+  root.append(launcher); // the panel joins the page when first opened (its forms too)
   (document.body || document.documentElement).appendChild(host);
 
   function show(open) {
+    if (open && !panel.isConnected) root.append(panel);
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     sessionStorage.setItem(storeKey + ":open", open ? "1" : "");
@@ -202,6 +206,10 @@
       ask.append(yes, no);
       li.appendChild(ask);
     }
+    (m.files || []).forEach((f) => {
+      const a = el("a", { href: f.url, rel: "noopener" }, `📎 ${f.name} (${Math.ceil(f.size / 1024)} KB)`);
+      li.appendChild(el("p", { class: "file" })).appendChild(a);
+    });
     if (m.author === "visitor") li.appendChild(el("span", { class: "mark" }, "Delivered"));
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
@@ -297,6 +305,32 @@
     send({ type: "email", email: new FormData(emailForm).get("email") });
   });
   endButton.addEventListener("click", () => send({ type: "end" }));
+
+  // A file: sent over HTTP (a websocket is for small messages), once there is a conversation.
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files[0];
+    fileInput.value = "";
+    if (!file) return;
+    if (!token) send({ type: "start", page: location.href });
+    for (let i = 0; !token && i < 50; i++) await new Promise((r) => setTimeout(r, 100));
+    const li = el("li", { class: "message visitor pending" });
+    li.append(el("span", { class: "who" }, "You"), el("p", { class: "text" }, `Sending ${file.name}…`), el("span", { class: "mark" }, "Sending…"));
+    log.appendChild(li);
+    const form = new FormData();
+    form.append("token", token || "");
+    form.append("file", file);
+    try {
+      const response = await fetch(`${origin}/chat/${encodeURIComponent(key)}/upload`, { method: "POST", body: form });
+      const data = await response.json();
+      // The message itself (with its link) arrives like any other, pushed or polled.
+      li.remove();
+      (data.events || []).forEach((e) => { if (e.kind === "error") handle(e); });
+      if (polling) poll();
+    } catch (err) {
+      li.remove();
+      showError("The file could not be sent; try again.");
+    }
+  });
 
   let typingTimer = null;
   let typing = false;
