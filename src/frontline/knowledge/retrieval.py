@@ -161,6 +161,40 @@ def best_passage(article: Article, query: str) -> Hit:
     return Hit(article, usable[i][1], usable[i][0], float(sims[i]), 0.0)
 
 
+RELATED_AT = 0.4  # two articles this alike (their closest passages) are related
+
+
+def related(article: Article, candidates, limit: int = 3) -> list[Article]:
+    """Other articles among `candidates` most alike this one: the closest pair of
+    passages decides, and it must reach RELATED_AT."""
+    encoder = _encoder()
+    if encoder is None:
+        return []
+    size = 4 * encoder.dim
+
+    def matrix(rows):
+        rows = [r for r in rows if len(r[1]) == size]
+        if not rows:
+            return [], np.zeros((0, encoder.dim), dtype=np.float32)
+        blob = b"".join(bytes(r[1]) for r in rows)
+        return [r[0] for r in rows], np.frombuffer(blob, dtype=np.float32).reshape(len(rows), -1)
+
+    _, mine = matrix(Passage.objects.filter(article=article).values_list("article_id", "vector"))
+    owners, others = matrix(
+        Passage.objects.filter(article__in=candidates)
+        .exclude(article=article)
+        .values_list("article_id", "vector")
+    )
+    if not len(mine) or not owners:
+        return []
+    best: dict[int, float] = {}
+    for owner, sim in zip(owners, (others @ mine.T).max(axis=1), strict=True):
+        best[owner] = max(best.get(owner, -1.0), float(sim))
+    chosen = sorted((pk for pk, sim in best.items() if sim >= RELATED_AT), key=lambda pk: -best[pk])
+    found = {a.pk: a for a in candidates.filter(pk__in=chosen[:limit])}
+    return [found[pk] for pk in chosen[:limit] if pk in found]
+
+
 WEAK = 0.45  # a best passage below this similarity is a weak answer
 
 

@@ -198,6 +198,9 @@ def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpRespon
                 for a in services.family(article)
                 if a.pk != article.pk and a.status == "published" and a.visibility == "public"
             ],
+            related=retrieval.related(
+                article, services.public_articles(workspace).filter(translation_of=None)
+            ),
         ),
     )
 

@@ -57,3 +57,26 @@ def test_searches_that_found_nothing_show_as_content_gaps(kb, agent, viewer):
     assert "<td>banana bread recipe</td><td>2</td>" in page
     assert "card not arrived" not in page
     assert signed_in(viewer).get(reverse("kb_gaps", args=[kb.slug])).status_code == 403
+
+
+def test_an_article_page_lists_related_articles_only_published_and_public(kb, agent):
+    from frontline.knowledge import services
+    from frontline.knowledge.models import Article
+
+    card = Article.objects.get(workspace=kb, title="My new card has not arrived")
+    public = services.public_articles(kb)
+    related = retrieval.related(card, public)
+    assert related[0].title == "My card was declined"  # another card article comes first
+    assert card not in related and len(related) <= 3
+    assert all(a.status == "published" and a.visibility == "public" for a in related)
+    # A draft about the same thing is not offered to customers.
+    draft = services.create_article(
+        kb, by=agent, title="Where is my new card?", status="draft",
+        body="Your new card is on its way and has not arrived yet: cards take 5 days.",
+    )  # fmt: skip
+    retrieval.index(draft)
+    assert draft in retrieval.related(card, Article.objects.filter(workspace=kb))
+    assert draft not in retrieval.related(card, public)
+    page = Client().get(reverse("hc_article", args=[kb.slug, card.slug])).content.decode()
+    assert "Related articles" in page and "My card was declined" in page
+    assert "Where is my new card?" not in page
