@@ -35,6 +35,12 @@ class AssistantSettings(models.Model):
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     retrain_every_hours = models.PositiveIntegerField(default=24)
+    # Generated answers (virtual agent) through an OpenAI-compatible endpoint; off: the
+    # answer is the article's passage itself. The key is sealed (lib/sealed).
+    generate_answers = models.BooleanField(default=False)
+    generation_url = models.CharField(max_length=300, blank=True)
+    generation_model = models.CharField(max_length=100, blank=True)
+    generation_key = models.TextField(blank=True)
     # Set when a training is queued, so the scheduler does not queue it twice.
     training_requested_at = models.DateTimeField(null=True, blank=True)
 

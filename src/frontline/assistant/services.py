@@ -7,6 +7,7 @@ held-out splits); a failed or worse run is kept as a record and changes nothing.
 """
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -84,6 +85,34 @@ def update_settings(workspace: Workspace, **changes: Any) -> AssistantSettings:
     for name, value in changes.items():
         setattr(config, name, value)
     config.save()
+    return config
+
+
+def update_generation(
+    workspace: Workspace,
+    *,
+    enabled: bool,
+    url: str,
+    model: str,
+    api_key: str | None = None,
+) -> AssistantSettings:
+    """Where generated answers come from. `api_key` None keeps the stored key; "" forgets it."""
+    from frontline.lib.sealed import seal
+
+    url, model = (url or "").strip(), (model or "").strip()
+    if url and not re.match(r"https?://[^\s/]+", url):
+        raise invalid("generation_url", "must start with http:// or https://")
+    if enabled and not (url and model):
+        raise invalid("generation_url", "give the endpoint's address and model to turn it on")
+    if len(url) > 300 or len(model) > 100:
+        raise invalid("generation_url", "is too long")
+    config = settings_for(workspace.pk)
+    config.generate_answers, config.generation_url, config.generation_model = enabled, url, model
+    fields = ["generate_answers", "generation_url", "generation_model"]
+    if api_key is not None:
+        config.generation_key = seal(api_key.strip())
+        fields.append("generation_key")
+    config.save(update_fields=fields)
     return config
 
 

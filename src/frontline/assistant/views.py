@@ -118,6 +118,27 @@ def save_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def save_generation(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = _admin(request, slug)
+    post = request.POST
+    key = post.get("generation_key", "")
+    try:
+        services.update_generation(
+            workspace,
+            enabled=post.get("generate_answers") == "on",
+            url=post.get("generation_url", ""),
+            model=post.get("generation_model", ""),
+            api_key="" if post.get("forget_key") == "on" else (key or None),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Generated answers saved")
+    return redirect("assistant", slug=slug)
+
+
+@login_required
+@require_POST
 def train_now(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, _ = _admin(request, slug)
     if tasks.request_training(workspace, trigger="manual", by=request.user):

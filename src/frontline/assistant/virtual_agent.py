@@ -99,7 +99,29 @@ def answer(workspace: Workspace, question: str, **thresholds) -> tuple[Reply, Re
             "upset: " + ", ".join(tone.signals),
         ), None
     reading = read(workspace, question)
-    return decide(reading, **thresholds), reading
+    decided = decide(reading, **thresholds)
+    if decided.kind == "answer":
+        _reword(workspace, question, decided)
+    return decided, reading
+
+
+def _reword(workspace: Workspace, question: str, decided: Reply) -> None:
+    """With an endpoint configured: the answer worded from the passages, if every
+    sentence is supported by the passages it cites (else the passage itself stays)."""
+    from frontline.assistant import generation
+    from frontline.assistant.services import settings_for
+
+    provider = generation.provider_for(settings_for(workspace.pk))
+    if provider is None:
+        return
+    hits = decided.hits[: generation.MAX_PASSAGES]
+    made = generation.generate(provider, workspace.name, question, [h.passage for h in hits])
+    if made is None:
+        return
+    decided.text = made.text
+    decided.reason = (decided.reason + " " if decided.reason else "") + "(worded by the model)"
+    first = hits[made.cited[0] - 1]  # the citation is the first passage it used
+    decided.hits = [first] + [h for h in decided.hits if h is not first]
 
 
 def read(workspace: Workspace, question: str) -> Reading:
