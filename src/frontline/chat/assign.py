@@ -90,7 +90,7 @@ def route_waiting(workspace_id: int) -> int:
     ):
         with transaction.atomic():
             session = (
-                ChatSession.objects.select_for_update()
+                ChatSession.objects.select_for_update(of=("self",))
                 .select_related("workspace", "ticket")
                 .get(pk=pk)
             )

@@ -98,7 +98,7 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
     current = settings_for(session.workspace)
     with transaction.atomic():
         session = (
-            ChatSession.objects.select_for_update()
+            ChatSession.objects.select_for_update(of=("self",))
             .select_related("workspace", "ticket", "customer")
             .get(pk=session.pk)
         )
@@ -171,13 +171,13 @@ def verdict(session: ChatSession, turn_id: int, *, helped: bool) -> None:
         if helped:
             push(session, {"kind": "notice", "text": "Glad it helped!"})
         elif session.state == State.BOT:
-            session = ChatSession.objects.select_for_update().get(pk=session.pk)
+            session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
             route(session, "the answer did not help")
 
 
 def ask_for_person(session: ChatSession) -> None:
     with transaction.atomic():
-        session = ChatSession.objects.select_for_update().get(pk=session.pk)
+        session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if session.state == State.BOT and session.ticket_id:
             route(session, "asked for a person")
 
@@ -187,7 +187,7 @@ def leave_email(session: ChatSession, email: str) -> None:
     email = normalize_email(email)
     with transaction.atomic():
         session = (
-            ChatSession.objects.select_for_update()
+            ChatSession.objects.select_for_update(of=("self",))
             .select_related("customer", "workspace")
             .get(pk=session.pk)
         )
@@ -215,7 +215,7 @@ def leave_email(session: ChatSession, email: str) -> None:
 def end_by_visitor(session: ChatSession) -> None:
     with transaction.atomic():
         session = (
-            ChatSession.objects.select_for_update().select_related("ticket").get(pk=session.pk)
+            ChatSession.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=session.pk)
         )
         if session.state not in ChatSession.LIVE:
             return
@@ -255,7 +255,7 @@ def mark_read(session: ChatSession, up_to: int, *, by_agent: bool) -> None:
 
 def _locked(session: ChatSession) -> ChatSession:
     return (
-        ChatSession.objects.select_for_update()
+        ChatSession.objects.select_for_update(of=("self",))
         .select_related("workspace", "ticket")
         .get(pk=session.pk)
     )
