@@ -19,15 +19,15 @@ LANGUAGE_NAMES = {
 
 def ticket_panel(user, workspace, ticket) -> dict:
     insight = TicketInsight.objects.filter(ticket=ticket).select_related("model_version").first()
-    similar = []
-    if ticket.status not in (Status.SOLVED, Status.CLOSED):
-        first = ticket.messages.filter(author_type=Message.Author.CUSTOMER).order_by("id").first()
-        if first is not None:
-            try:
-                similar = similar_tickets(ticket, ticket_text(ticket.subject, first.body_text))
-            except ModelFilesMissing:
-                similar = []  # the encoder package is not installed: no suggestions
-    if insight is None and not similar:
+    similar, suggestion = [], None
+    first = ticket.messages.filter(author_type=Message.Author.CUSTOMER).order_by("id").first()
+    if ticket.status not in (Status.SOLVED, Status.CLOSED) and first is not None:
+        try:
+            similar = similar_tickets(ticket, ticket_text(ticket.subject, first.body_text))
+        except ModelFilesMissing:
+            similar = []  # the encoder package is not installed: no suggestions
+        suggestion = knowledge_suggestion(workspace, ticket, first)
+    if insight is None and not similar and suggestion is None:
         return {}
     triaged = Event.objects.filter(ticket=ticket, kind="assistant.triaged").only("after").first()
     after = triaged.after if triaged else {}
@@ -40,5 +40,34 @@ def ticket_panel(user, workspace, ticket) -> dict:
             "team": after.get("team"),
             "language": LANGUAGE_NAMES.get(insight.language, insight.language) if insight else "",
             "similar": similar,
+            "suggestion": suggestion,
         }
     }
+
+
+def knowledge_suggestion(workspace, ticket, first) -> dict | None:
+    """The virtual agent's answer to the customer's first message, for the agent to send
+    (never sent by itself): the passage and its article. Chats have the agent live.
+    Kept in the cache for 10 minutes per message (the ticket page renders often)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from frontline.assistant import virtual_agent
+
+    if ticket.channel == "chat":
+        return None
+    key = f"kb-suggestion:{first.pk}"
+    found = cache.get(key)
+    if found is None:
+        reply = virtual_agent.reply(workspace, first.body_text[:1000])
+        found = {}
+        if reply.kind == "answer" and reply.citation is not None:
+            article = reply.citation
+            url = settings.FRONTLINE_BASE_URL + reverse(
+                "hc_article", args=[workspace.slug, article.slug]
+            )
+            found = {"text": reply.text, "title": article.title, "url": url,
+                     "reply": f"{reply.text}\n\nMore in our help center: {url}"}  # fmt: skip
+        cache.set(key, found, 600)
+    return found or None

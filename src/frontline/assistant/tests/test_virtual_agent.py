@@ -144,3 +144,27 @@ def test_the_console_shows_the_answer_and_what_is_behind_it(trained, agent, view
     assert not BotTurn.objects.exists()  # trying is not a customer's question
     assert signed_in(viewer).get(url, {"q": "x y"}).status_code == 403
     assert signed_in(stranger).get(url, {"q": "x y"}).status_code == 404
+
+
+def test_an_email_ticket_shows_the_knowledge_base_answer_for_the_agent_to_send(kb, agent):
+    from frontline.testing.personas import signed_in
+    from frontline.tickets import services as tickets
+    from frontline.tickets.events import Actor
+    from frontline.tickets.models import Customer
+
+    customer = Customer.objects.create(workspace=kb, name="Eli", email="eli@example.com")
+
+    def page_of(text, channel):
+        ticket = tickets.create_ticket(
+            kb, by=Actor.of(customer), subject=text, body=text, requester=customer,
+            channel=channel,
+        )  # fmt: skip
+        url = reverse("ticket", args=[kb.slug, ticket.number])
+        return signed_in(agent).get(url).content.decode()
+
+    page = page_of("I don't remember my pin, where can I see it?", "email")
+    assert "Answer from the knowledge base" in page and "I forgot my PIN" in page
+    assert "Use this answer" in page and "More in our help center" in page
+    assert "Answer from the knowledge base" not in page_of("mortgage for my boat?", "email")
+    chat = page_of("I don't remember my pin, where can I see it?", "chat")
+    assert "Answer from the knowledge base" not in chat  # the chat has the agent live
