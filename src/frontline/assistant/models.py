@@ -44,6 +44,31 @@ class AssistantSettings(models.Model):
     # Set when a training is queued, so the scheduler does not queue it twice.
     training_requested_at = models.DateTimeField(null=True, blank=True)
 
+    # The virtual agent (its name and on/off in chat are the chat's settings).
+    class Tone(models.TextChoices):
+        FRIENDLY = "friendly", "Warm and friendly"
+        NEUTRAL = "neutral", "Plain and brief"
+        FORMAL = "formal", "Formal"
+
+    class EmailMode(models.TextChoices):
+        OFF = "off", "Off"
+        SUGGEST = "suggest", "Suggest the answer to the agent on the ticket"
+        ANSWER = "answer", "Answer the customer first; a person follows up if it did not help"
+
+    class Hours(models.TextChoices):
+        ALWAYS = "always", "At all hours"
+        OUTSIDE = "outside", "Only outside business hours"
+        INSIDE = "inside", "Only during business hours"
+
+    bot_tone = models.CharField(max_length=10, choices=Tone.choices, default=Tone.FRIENDLY)
+    bot_help_center = models.BooleanField(default=True)
+    bot_email = models.CharField(
+        max_length=10, choices=EmailMode.choices, default=EmailMode.SUGGEST
+    )
+    bot_hours = models.CharField(max_length=10, choices=Hours.choices, default=Hours.ALWAYS)
+    # The confidence needed to answer; None: the built-in default (virtual_agent.ANSWER_AT).
+    bot_answer_at = models.FloatField(null=True, blank=True)
+
 
 class IntentModelVersion(models.Model):
     """One training run. At most one version per workspace is active."""
@@ -154,6 +179,13 @@ class BotTurn(models.Model):
         "knowledge.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
+    # The customer's verdict on an answer ("it helped" / "it did not"), None: no verdict.
+    helped = models.BooleanField(null=True, blank=True)
+    channel = models.CharField(max_length=12, default="help_center")  # chat, email, help_center
+    # The conversation it belongs to (chat and email); help-center questions stand alone.
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

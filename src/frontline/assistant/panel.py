@@ -54,8 +54,12 @@ def knowledge_suggestion(workspace, ticket, first) -> dict | None:
     from django.urls import reverse
 
     from frontline.assistant import virtual_agent
+    from frontline.assistant.models import AssistantSettings
+    from frontline.assistant.services import settings_for
 
     if ticket.channel == "chat":
+        return None
+    if settings_for(workspace.pk).bot_email == AssistantSettings.EmailMode.OFF:
         return None
     key = f"kb-suggestion:{first.pk}"
     found = cache.get(key)

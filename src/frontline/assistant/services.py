@@ -307,3 +307,32 @@ __all__ = [
     "train",
     "update_settings",
 ]
+
+
+def update_bot_settings(workspace: Workspace, *, by, data) -> AssistantSettings:
+    """The virtual agent's tone, channels, hours and answer threshold (from the form: a
+    QueryDict or a dict of strings). An empty threshold means the built-in default."""
+    from frontline.tickets.events import Actor
+    from frontline.tickets.services.rows import update_logged
+
+    config = settings_for(workspace.pk)
+    choices = {
+        "bot_tone": AssistantSettings.Tone,
+        "bot_email": AssistantSettings.EmailMode,
+        "bot_hours": AssistantSettings.Hours,
+    }
+    changes: dict[str, Any] = {"bot_help_center": data.get("bot_help_center") == "on"}
+    for name, options in choices.items():
+        value = data.get(name) or getattr(config, name)
+        if value not in options.values:
+            raise invalid(name, f"must be one of {', '.join(options.values)}")
+        changes[name] = value
+    raw = (data.get("bot_answer_at") or "").strip()
+    try:
+        answer_at = float(raw) if raw else None
+    except ValueError:
+        answer_at = -1
+    if answer_at is not None and not 0.3 <= answer_at <= 1:
+        raise invalid("bot_answer_at", "The answer threshold is a number from 0.30 to 1.00")
+    changes["bot_answer_at"] = answer_at
+    return update_logged(config, Actor.of(by), "assistant.bot_settings", changes)

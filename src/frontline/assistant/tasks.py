@@ -61,3 +61,13 @@ def retrain_due() -> list[int]:
         if changed.exists() and request_training(config.workspace, trigger="schedule"):
             queued.append(config.workspace_id)
     return queued
+
+
+@task(queue_name="ai")
+def answer_email(ticket_id: int):
+    """The virtual agent's first answer to a new email (assistant.email_answers)."""
+    from frontline.assistant.email_answers import answer_first
+
+    ticket = Ticket.objects.select_related("workspace").filter(pk=ticket_id).first()
+    turn = answer_first(ticket) if ticket is not None else None
+    return {"turn": turn.pk if turn else None, "kind": turn.kind if turn else None}

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from frontline.accounts.models import Workspace
+from frontline.assistant import bot_voice
 from frontline.assistant.tone import read_tone
 from frontline.knowledge import retrieval
 
@@ -52,13 +53,14 @@ class Reply:
     reason: str = ""
     confidence: float | None = None
     hits: list = field(default_factory=list)  # the retrieval hits behind it
+    phrase: str = ""  # the bot_voice phrase of `text` (empty: the article's words)
 
     @property
     def citation(self):
         return self.hits[0].article if self.kind == "answer" and self.hits else None
 
 
-NOT_SURE = "I am not sure I can answer that correctly, so I am passing you to a person."
+NOT_SURE = bot_voice.say("friendly", "not_sure")
 # The intent's article must also be about the question at all: its best passage at least
 # this similar (retrieval's floor). Stricter values gained nothing on Banking77.
 SUPPORT_AT = retrieval.MIN_SIMILARITY
@@ -84,20 +86,35 @@ def reply(workspace: Workspace, question: str, **thresholds) -> Reply:
 
 
 def answer(workspace: Workspace, question: str, **thresholds) -> tuple[Reply, Reading | None]:
+    """The reply and the reading behind it, in the workspace's tone; the answer threshold
+    is the workspace's own unless `answer_at` is given."""
+    from frontline.assistant.services import settings_for
+
+    config = settings_for(workspace.pk)
+    if thresholds.get("answer_at") is None and config.bot_answer_at is not None:
+        thresholds["answer_at"] = config.bot_answer_at
+    decided, reading = _answer(workspace, question, **thresholds)
+    if decided.phrase:
+        decided.text = bot_voice.say(config.bot_tone, decided.phrase, **_titles(decided))
+    return decided, reading
+
+
+def _titles(decided: Reply) -> dict:
+    if decided.phrase != "clarify":
+        return {}
+    return {"a": decided.hits[0].article.title, "b": decided.hits[1].article.title}
+
+
+def _answer(workspace: Workspace, question: str, **thresholds) -> tuple[Reply, Reading | None]:
     question = (question or "").strip()[:1000]
     if len(re.findall(r"\w+", question)) < 2:
-        return Reply("clarify", "Could you tell me a little more about what you need?"), None
+        return Reply("clarify", "", phrase="more_detail"), None
     if _PERSON.search(question):
-        return Reply(
-            "handover", "Of course: I am passing you to a person.", "asked for a person"
-        ), None
+        return Reply("handover", "", "asked for a person", phrase="asked_person"), None
     tone = read_tone(question)
     if tone.frustrated:
-        return Reply(
-            "handover",
-            "I am sorry this has been difficult. A person from the team will take it from here.",
-            "upset: " + ", ".join(tone.signals),
-        ), None
+        reason = "upset: " + ", ".join(tone.signals)
+        return Reply("handover", "", reason, phrase="upset"), None
     reading = read(workspace, question)
     decided = decide(reading, **thresholds)
     if decided.kind == "answer":
@@ -160,33 +177,31 @@ def decide(
         found = reading.intent_answer
         if sure and reading.always_human:
             reason = f"intent {reading.intent}: always a person"
-            text = "A person from the team will answer this one."
-            return Reply("handover", text, reason, reading.intent_confidence)
+            text = bot_voice.say("friendly", "always_human")
+            return Reply("handover", text, reason, reading.intent_confidence,
+                         phrase="always_human")  # fmt: skip
         if sure and found is not None:
             if found.similarity is None or found.similarity >= support_at:
                 reason = f"intent {reading.intent}"
                 return Reply("answer", found.passage, reason, reading.intent_confidence, [found])
             return Reply("handover", NOT_SURE, f"intent {reading.intent}: the article does "
-                         "not fit the question", reading.intent_confidence, [found])  # fmt: skip
+                         "not fit the question", reading.intent_confidence, [found],
+                         "not_sure")  # fmt: skip
         if sure:  # it is about this intent: an article tied to another is not the answer
             hits = [h for h in hits if h.article.intent in ("", reading.intent)]
     best = hits[0].similarity if hits else None
     confidence = _confidence(hits)
     if confidence is None or confidence < answer_at:
         return Reply("handover", NOT_SURE, "not sure" if hits else "no article about it",
-                     confidence, hits)  # fmt: skip
+                     confidence, hits, "not_sure")  # fmt: skip
     if (
         len(hits) > 1
         and hits[1].article.pk != hits[0].article.pk
         and (best - hits[1].similarity < CLOSE)
     ):
-        return Reply(
-            "clarify",
-            f"Do you mean “{hits[0].article.title}” or “{hits[1].article.title}”?",
-            "two close answers",
-            confidence,
-            hits[:2],
-        )
+        titles = {"a": hits[0].article.title, "b": hits[1].article.title}
+        text = bot_voice.say("friendly", "clarify", **titles)
+        return Reply("clarify", text, "two close answers", confidence, hits[:2], "clarify")
     return Reply("answer", hits[0].passage, "", confidence, hits)
 
 
@@ -235,46 +250,138 @@ def _confidence(hits) -> float | None:
     return best + LEAD_WEIGHT * (best - runner_up)
 
 
-def record(workspace: Workspace, question: str, answer: Reply):
+def record(workspace: Workspace, question: str, answer: Reply, *, channel="help_center",
+           ticket=None):  # fmt: skip
     from frontline.assistant.models import BotTurn
 
     return BotTurn.objects.create(
         workspace=workspace, question=question[:1000], kind=answer.kind, reason=answer.reason,
-        confidence=answer.confidence, article=answer.citation,
+        confidence=answer.confidence, article=answer.citation, channel=channel, ticket=ticket,
         outcome=BotTurn.Outcome.HANDED_OVER if answer.kind == "handover" else BotTurn.Outcome.OPEN,
     )  # fmt: skip
 
 
-def settle(turn, *, helped: bool) -> None:
-    """The customer's verdict on an answer: it helped (resolved) or they want a person."""
+def settle(turn, *, helped: bool) -> bool:
+    """The customer's verdict on an answer: it helped (resolved) or it did not (a person
+    takes over). Only the first verdict counts; returns whether this one did."""
     from frontline.assistant.models import BotTurn
 
     if turn.outcome != BotTurn.Outcome.OPEN:
-        return
+        return False
     turn.outcome = BotTurn.Outcome.RESOLVED if helped else BotTurn.Outcome.HANDED_OVER
-    turn.save(update_fields=["outcome"])
+    turn.helped = helped if turn.kind == "answer" else None
+    turn.save(update_fields=["outcome", "helped"])
+    return True
 
 
-def rates(workspace: Workspace, since) -> dict:
-    """Resolution (confirmed, and assumed: answered and never came back) and handover."""
-    from django.db.models import Count
+def on_duty(workspace: Workspace, channel: str, *, chat_on: bool = True) -> bool:
+    """Whether the virtual agent answers on this channel now: the channel's switch (the
+    chat's own is `chat_on`) and the business-hours rule."""
+    from frontline.accounts import business_hours
+    from frontline.assistant.models import AssistantSettings
+    from frontline.assistant.services import settings_for
+    from frontline.lib import clock
 
-    from frontline.assistant.models import BotTurn
+    config = settings_for(workspace.pk)
+    switch = {
+        "chat": chat_on,
+        "help_center": config.bot_help_center,
+        "email": config.bot_email == AssistantSettings.EmailMode.ANSWER,
+    }[channel]
+    if not switch or config.bot_hours == AssistantSettings.Hours.ALWAYS:
+        return switch
+    open_now = business_hours.is_open(workspace.business_hours, workspace.time_zone, clock.now())
+    return open_now == (config.bot_hours == AssistantSettings.Hours.INSIDE)
 
-    counts = dict(
-        BotTurn.objects.filter(workspace=workspace, created_at__gte=since)
-        .values_list("outcome")
-        .annotate(n=Count("id"))
-        .values_list("outcome", "n")
-    )
-    total = sum(counts.values())
 
-    def share(n):
-        return round(100 * n / total, 1) if total else None
+# What a customer writes after an answer, read as a verdict on it rather than a new
+# question ("that didn't help", "yes thanks").
+_NO = re.compile(
+    r"^\W*(no+|nope|not really|(that|it|this)\s+(did ?n[o']?t|does ?n[o']?t|does not|did not)"
+    r"\s+(help|work|answer)|not (helpful|what i (asked|meant|need(ed)?))|wrong( answer)?)\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"^\W*(yes|yep|yeah|thanks?|thank you|thx|great|perfect|(that|it) (helped|worked)|"
+    r"got it|ok(ay)? thanks?)\W*(\w+\W*){0,4}$",
+    re.IGNORECASE,
+)
 
-    return {
-        "questions": total,
-        "resolved": share(counts.get("resolved", 0)),
-        "assumed": share(counts.get("open", 0)),
-        "handed_over": share(counts.get("handed_over", 0)),
-    }
+
+def verdict_in(text: str) -> bool | None:
+    """True for "yes, thanks", False for "no, that did not help", None for anything else
+    (a new question)."""
+    text = text.strip()
+    if _NO.search(text) and len(text) < 80:
+        return False
+    if _YES.match(text):
+        return True
+    return None
+
+
+RETRY_GAP = 0.08  # a second answer only from an article nearly as close as the first
+
+
+def second_try(workspace: Workspace, turn) -> Reply | None:
+    """After "that did not help": the answer from another article, if it was nearly as
+    close to the question as the rejected one and close enough on its own; None means a
+    person should take over."""
+    if turn.kind != "answer" or turn.reason.startswith("second try") or turn.article_id is None:
+        return None
+    from frontline.assistant.services import settings_for
+
+    answer_at = settings_for(workspace.pk).bot_answer_at or ANSWER_AT
+    return pick_second(read(workspace, turn.question), turn.article_id, answer_at)
+
+
+def pick_second(reading: Reading, rejected: int, answer_at: float) -> Reply | None:
+    first = next((h for h in reading.hits if h.article.pk == rejected), None)
+    others = [
+        h for h in reading.hits
+        if h.article.pk != rejected
+        and (not reading.intent_sure or h.article.intent in ("", reading.intent))
+    ]  # fmt: skip
+    if first is None or not others:
+        return None
+    alternative = others[0]
+    if alternative.similarity < answer_at or first.similarity - alternative.similarity > RETRY_GAP:
+        return None
+    return Reply("answer", alternative.passage, "second try", alternative.similarity, [alternative])
+
+
+_ORDINALS = {"first": 0, "1": 0, "one": 0, "former": 0, "second": 1, "2": 1, "two": 1,
+             "latter": 1, "other": 1}  # fmt: skip
+
+
+def choose(workspace: Workspace, turn, text: str) -> Reply | None:
+    """The customer's reply to "Do you mean A or B?": the answer from the article they
+    picked (by words of its title, or "the first"/"the second"), None if unclear."""
+    if turn.kind != "clarify" or turn.reason != "two close answers":
+        return None
+    reading = read(workspace, turn.question)
+    articles = []
+    for hit in reading.hits:
+        if hit.article.pk not in [a.article.pk for a in articles]:
+            articles.append(hit)
+    if len(articles) < 2:
+        return None
+    options = articles[:2]
+    words = set(re.findall(r"\w+", text.lower()))
+    scores = [len(words & _title_words(h.article.title)) for h in options]
+    if scores[0] != scores[1]:
+        picked = options[scores.index(max(scores))]
+    else:
+        picks = {_ORDINALS[w] for w in words if w in _ORDINALS}
+        if len(picks) != 1:
+            return None
+        picked = options[picks.pop()]
+    return Reply("answer", picked.passage, "chosen from two", picked.similarity, [picked])
+
+
+_STOP = {"a", "an", "the", "my", "i", "to", "of", "and", "or", "is", "in", "on", "for", "how",
+         "what", "why", "do", "does", "can", "it", "with", "your", "you", "not", "no", "has",
+         "have", "was", "be", "this", "that", "me", "at", "by", "from"}  # fmt: skip
+
+
+def _title_words(title: str) -> set[str]:
+    return set(re.findall(r"\w+", title.lower())) - _STOP

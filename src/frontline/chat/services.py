@@ -118,7 +118,7 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
             session.ticket = message.ticket  # a closed ticket's follow-up
         restarted = session.state == State.ENDED
         if restarted:
-            session.state = State.BOT if current.bot_enabled else session.state
+            session.state = State.BOT if _bot_on(session.workspace, current) else session.state
             session.ended_at = None
         if (session.customer_id, session.ticket_id, session.state) != before:
             session.save(update_fields=["customer", "ticket", "state", "ended_at"])
@@ -126,7 +126,7 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
         if restarted:
             changed(session)
         if session.state == State.BOT and not files:
-            if current.bot_enabled:
+            if _bot_on(session.workspace, current):
                 _bot_answers(session, text)
             else:
                 route(session, "no virtual agent")
@@ -135,30 +135,95 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
     return message
 
 
+def _bot_on(workspace: Workspace, current) -> bool:
+    from frontline.assistant import virtual_agent
+
+    return virtual_agent.on_duty(workspace, "chat", chat_on=current.bot_enabled)
+
+
 def _subject(text: str) -> str:
     line = text.splitlines()[0]
     return line if len(line) <= 80 else line[:77].rsplit(" ", 1)[0] + "…"
 
 
-def _bot_answers(session: ChatSession, question: str) -> None:
+def _bot_answers(session: ChatSession, text: str) -> None:
+    """The virtual agent's turn. Right after an answer, "yes thanks" or "that did not
+    help" is the visitor's verdict on it, not a new question; after a question back, the
+    visitor's reply is read together with what they asked first."""
     from frontline.assistant import virtual_agent
 
-    answer = virtual_agent.reply(session.workspace, question)
-    turn = virtual_agent.record(session.workspace, question, answer)
-    text = answer.text
+    last = _last_turn(session)
+    if last is not None and last.outcome == "open":
+        helped = virtual_agent.verdict_in(text) if last.kind == "answer" else None
+        if helped is not None:
+            _settled(session, last, helped=helped, typed=True)
+            return
+        if last.kind == "clarify":
+            chosen = virtual_agent.choose(session.workspace, last, text)
+            if chosen is not None:
+                _bot_says(session, last.question, chosen)
+                return
+            text = f"{last.question}\n{text}"[-1000:]  # the earlier words give context
+    _bot_says(session, text, virtual_agent.reply(session.workspace, text))
+
+
+def _bot_says(session: ChatSession, question: str, answer, *, before: str = "") -> None:
+    from frontline.assistant import virtual_agent
+
+    turn = virtual_agent.record(
+        session.workspace, question, answer, channel="chat", ticket=session.ticket
+    )
+    text = f"{before}\n\n{answer.text}" if before else answer.text
     citation = answer.citation
     if citation is not None:
-        text += f"\n\nFrom our article “{citation.title}”."
+        text += "\n\n" + _say(session, "source", title=citation.title)
     message = tickets.reply(session.ticket, by=BOT, body=text)
     BotReply.objects.create(message=message, turn=turn, kind=answer.kind)
     if answer.kind == "handover":
         route(session, answer.reason or "virtual agent not sure")
 
 
-def verdict(session: ChatSession, turn_id: int, *, helped: bool) -> None:
-    """The visitor says whether an answer helped; "no" brings in a person."""
+def _say(session: ChatSession, key: str, **values) -> str:
+    from frontline.assistant import bot_voice
+    from frontline.assistant.services import settings_for as assistant_settings
+
+    return bot_voice.say(assistant_settings(session.workspace_id).bot_tone, key, **values)
+
+
+def _last_turn(session: ChatSession):
+    reply = (
+        BotReply.objects.filter(message__ticket_id=session.ticket_id)
+        .select_related("turn")
+        .order_by("-message_id")
+        .first()
+    )
+    return reply.turn if reply else None
+
+
+def _settled(session: ChatSession, turn, *, helped: bool, typed: bool) -> None:
+    """The visitor's verdict on an answer. "It helped" is thanked; "it did not" gets one
+    answer from another article when the agent is sure of it, else a person."""
     from frontline.assistant import virtual_agent
 
+    if not virtual_agent.settle(turn, helped=helped) or session.state != State.BOT:
+        return
+    if helped:
+        if typed:
+            tickets.reply(session.ticket, by=BOT, body=_say(session, "glad"))
+        else:
+            push(session, {"kind": "notice", "text": _say(session, "glad")})
+        return
+    second = virtual_agent.second_try(session.workspace, turn) if typed else None
+    if second is not None:
+        _bot_says(session, turn.question, second, before=_say(session, "retry"))
+        return
+    if typed:
+        tickets.reply(session.ticket, by=BOT, body=_say(session, "did_not_help"))
+    route(session, "the answer did not help")
+
+
+def verdict(session: ChatSession, turn_id: int, *, helped: bool) -> None:
+    """The visitor's buttons under an answer: "That helped", or "Talk to a person"."""
     reply = (
         BotReply.objects.select_related("turn")
         .filter(turn_id=turn_id, message__ticket_id=session.ticket_id)
@@ -167,18 +232,19 @@ def verdict(session: ChatSession, turn_id: int, *, helped: bool) -> None:
     if reply is None:
         raise invalid("turn", "No such answer in this conversation")
     with transaction.atomic():
-        virtual_agent.settle(reply.turn, helped=helped)
-        if helped:
-            push(session, {"kind": "notice", "text": "Glad it helped!"})
-        elif session.state == State.BOT:
-            session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
-            route(session, "the answer did not help")
+        session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        _settled(session, reply.turn, helped=helped, typed=False)
 
 
 def ask_for_person(session: ChatSession) -> None:
+    from frontline.assistant import virtual_agent
+
     with transaction.atomic():
         session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if session.state == State.BOT and session.ticket_id:
+            last = _last_turn(session)
+            if last is not None and last.kind == "answer":
+                virtual_agent.settle(last, helped=False)  # asking for a person: it did not help
             route(session, "asked for a person")
 
 
@@ -215,7 +281,9 @@ def leave_email(session: ChatSession, email: str) -> None:
 def end_by_visitor(session: ChatSession) -> None:
     with transaction.atomic():
         session = (
-            ChatSession.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=session.pk)
+            ChatSession.objects.select_for_update(of=("self",))
+            .select_related("ticket")
+            .get(pk=session.pk)
         )
         if session.state not in ChatSession.LIVE:
             return

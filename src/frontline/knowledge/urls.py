@@ -9,6 +9,7 @@ urlpatterns = [
     path("categories", views.kb_category, name="kb_category"),
     path("gaps", views.kb_gaps, name="kb_gaps"),
     path("console", views.kb_console, name="kb_console"),
+    path("bot", views.kb_bot, name="kb_bot"),
     path("<int:pk>/", views.kb_edit, name="kb_edit"),
     path("<int:pk>/translate", views.kb_translate, name="kb_translate"),
     path("<int:pk>/versions/<int:number>/", views.kb_version, name="kb_version"),

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role, Workspace
+from frontline.assistant import bot_report, virtual_agent
 from frontline.assistant.services import known_intents
 from frontline.knowledge import retrieval, services
 from frontline.knowledge.models import Article, ArticleVersion, Category
@@ -165,6 +166,7 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
             loose=loose,
             lang=lang,
             languages=_languages_in_use(workspace),
+            bot_on=virtual_agent.on_duty(workspace, "help_center"),
         ),
     )
 
@@ -239,12 +241,6 @@ def hc_suggest(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "knowledge/_suggestions.html", {"workspace": workspace, "hits": hits})
 
 
-def _bot_rates(workspace, since):
-    from frontline.assistant import virtual_agent
-
-    return virtual_agent.rates(workspace, since)
-
-
 @login_required
 def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
     """What customers searched for in the last 30 days and did not find well."""
@@ -257,7 +253,7 @@ def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
             "workspace": workspace,
             "membership": membership,
             "gaps": retrieval.content_gaps(workspace, since),
-            "bot": _bot_rates(workspace, since),
+            "bot": bot_report.report(workspace, since),
             "weak": retrieval.WEAK,
         },
     )
@@ -267,8 +263,6 @@ def kb_gaps(request: HttpRequest, slug: str) -> HttpResponse:
 def kb_console(request: HttpRequest, slug: str) -> HttpResponse:
     """Try the virtual agent: what it would say, and the passages, intent and confidence
     behind it. Nothing is recorded (not a customer's question)."""
-    from frontline.assistant import virtual_agent
-
     workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     question = request.GET.get("q", "").strip()[:1000]
     reply, reading = virtual_agent.answer(workspace, question) if question else (None, None)
@@ -310,9 +304,9 @@ def hc_ask(request: HttpRequest, slug: str) -> HttpResponse:
     back when two answers are close, or a person (the request form, already filled in)."""
     from urllib.parse import urlencode
 
-    from frontline.assistant import virtual_agent
-
     workspace = get_object_or_404(Workspace, slug=slug)
+    if not virtual_agent.on_duty(workspace, "help_center"):
+        return redirect("portal_new", slug=slug)  # the team answers instead
     question = request.POST.get("question", "").strip()[:1000]
     if request.method != "POST" or not question:
         return render(request, "knowledge/hc_ask.html", _base(workspace))
@@ -340,11 +334,10 @@ def hc_ask(request: HttpRequest, slug: str) -> HttpResponse:
 def hc_ask_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     from urllib.parse import urlencode
 
-    from frontline.assistant import virtual_agent
     from frontline.assistant.models import BotTurn
 
     workspace = get_object_or_404(Workspace, slug=slug)
-    turn = get_object_or_404(BotTurn, workspace=workspace, pk=pk)
+    turn = get_object_or_404(BotTurn, workspace=workspace, pk=pk, channel="help_center")
     helped = request.POST.get("helped") == "yes"
     virtual_agent.settle(turn, helped=helped)
     if helped:
@@ -352,3 +345,48 @@ def hc_ask_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("hc_home", slug=slug)
     query = urlencode({"subject": turn.question[:120], "body": turn.question})
     return redirect(reverse("portal_new", args=[slug]) + "?" + query)
+
+
+@login_required
+def kb_bot(request: HttpRequest, slug: str) -> HttpResponse:
+    """The virtual agent: how it did in the last 30 days, and (admins) how it behaves."""
+    from frontline.assistant.services import settings_for, update_bot_settings
+    from frontline.assistant.views import _chart
+    from frontline.chat.config import settings_for as chat_settings
+
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
+    can_edit = membership.role in (Role.OWNER, Role.ADMIN)
+    error = None
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse("Only owners and admins change the virtual agent", status=403)
+        try:
+            update_bot_settings(workspace, by=request.user, data=request.POST)
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Virtual agent saved")
+            return redirect("kb_bot", slug=slug)
+    since = clock.now() - timedelta(days=30)
+    config = settings_for(workspace.pk)
+    threshold = config.bot_answer_at or virtual_agent.ANSWER_AT
+    curve = bot_report.threshold_curve(workspace, since)
+    return render(
+        request,
+        "knowledge/bot.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "can_edit": can_edit,
+            "error": error,
+            "config": config,
+            "chat": chat_settings(workspace),
+            "threshold": threshold,
+            "default_threshold": virtual_agent.ANSWER_AT,
+            "report": bot_report.report(workspace, since),
+            "curve": curve,
+            "chart": _chart(curve, threshold) if curve else None,
+            "at_threshold": next((p for p in curve if p["threshold"] >= threshold), None),
+        },
+        status=400 if error else 200,
+    )

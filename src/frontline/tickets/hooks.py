@@ -47,6 +47,21 @@ def reply_added(message) -> None:
         hook(message)
 
 
+# The customer wrote again on an existing ticket (inside its transaction): (message) ->
+# None. The assistant reads a reply to its emailed answer as the customer's verdict.
+_customer_wrote: list[Callable[..., None]] = []
+
+
+def register_customer_wrote(hook: Callable[..., None]) -> None:
+    if hook not in _customer_wrote:
+        _customer_wrote.append(hook)
+
+
+def customer_wrote(message) -> None:
+    for hook in _customer_wrote:
+        hook(message)
+
+
 # Extra context for the agent's ticket page: (user, workspace, ticket) -> dict. The
 # assistant adds its panel (why the ticket was routed, similar tickets) this way.
 TicketPageHook = Callable[..., dict]

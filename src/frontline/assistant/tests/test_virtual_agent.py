@@ -62,11 +62,15 @@ def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(
     )
     from datetime import timedelta
 
+    from frontline.assistant import bot_report
     from frontline.lib import clock
 
-    assert virtual_agent.rates(kb, clock.now() - timedelta(days=1)) == {
-        "questions": 3, "resolved": 33.3, "assumed": 33.3, "handed_over": 33.3,
+    report = bot_report.report(kb, clock.now() - timedelta(days=1))
+    assert report["conversations"] == 3 and report["rates"] == {
+        "resolved": 33.3, "assumed": 33.3, "handed_over": 33.3, "abandoned": 0.0,
     }  # fmt: skip
+    assert report["precision"] == 50.0 and report["verdicts"] == 2
+    assert report["reasons"] == [("the answer did not help", 1)]
 
 
 @pytest.fixture

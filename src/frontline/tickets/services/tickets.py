@@ -430,6 +430,7 @@ def add_customer_message(
         _append_to_index(ticket, message.body_text)
         reopen = ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD)
         _apply_changes(ticket, by, {"status": Status.OPEN} if reopen else {}, touch=True)
+        hooks.customer_wrote(message)
         _notify(ticket, ["customer_message"])
     return message
 

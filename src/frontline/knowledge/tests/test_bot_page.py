@@ -1,0 +1,76 @@
+"""The virtual agent's page: its report from real conversations, the precision/coverage
+chart from customers' verdicts, and the settings only owners and admins change."""
+
+import pytest
+from django.urls import reverse
+
+from frontline.assistant.models import BotTurn
+from frontline.assistant.services import settings_for
+from frontline.testing.personas import signed_in
+from frontline.tickets import services as tickets
+from frontline.tickets.events import Actor
+from frontline.tickets.models import Channel
+
+pytestmark = pytest.mark.django_db
+
+
+def turn(workspace, **fields):
+    values = {"question": "q", "kind": "answer", "channel": "help_center", **fields}
+    return BotTurn.objects.create(workspace=workspace, **values)
+
+
+def test_the_report_counts_conversations_outcomes_reasons_and_unanswered(
+    workspace, agent, customer
+):
+    chat = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="chat", body="hi", requester=customer,
+        channel=Channel.CHAT,
+    )  # fmt: skip
+    tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="mail", body="hi", requester=customer,
+        channel=Channel.EMAIL,
+    )  # fmt: skip
+    # A chat: a question back, then an answer the visitor confirmed (one conversation).
+    turn(workspace, kind="clarify", reason="two close answers", channel="chat", ticket=chat)
+    turn(workspace, channel="chat", ticket=chat, outcome="resolved", helped=True, confidence=0.9)
+    turn(workspace, outcome="handed_over", helped=False, confidence=0.62)  # did not help
+    turn(workspace, confidence=0.7)  # answered, no verdict: assumed
+    turn(workspace, kind="clarify")  # left after the question back: abandoned
+    for _ in range(2):
+        turn(workspace, question="Can I pay  in bitcoin?", kind="handover", reason="not sure",
+             outcome="handed_over")  # fmt: skip
+    turn(workspace, kind="handover", reason="upset: all caps", outcome="handed_over")
+
+    page = signed_in(agent).get(reverse("kb_bot", args=[workspace.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "7 conversations" in html
+    assert "50.0 % of chats and emails (1 of 2)" in html  # involvement
+    assert "<strong>50.0 %</strong> of 2 rated answers helped" in html
+    assert "can i pay in bitcoin?</td><td>2</td>" in html  # top unanswered, folded
+    assert "<td>not sure / no article</td><td>2</td>" in html
+    assert "<td>customer upset</td><td>1</td>" in html
+    assert "<td>the answer did not help</td><td>1</td>" in html
+    assert 'class="series-accuracy"' in html  # the chart from the two verdicts
+    assert 'name="bot_tone"' not in html  # agents read, they do not change it
+
+
+def test_admins_change_tone_channels_hours_and_threshold_with_clear_errors(
+    workspace, admin, agent, viewer, stranger
+):
+    url = reverse("kb_bot", args=[workspace.slug])
+    good = {"bot_tone": "formal", "bot_email": "answer", "bot_hours": "outside",
+            "bot_answer_at": "0.72"}  # fmt: skip
+    assert signed_in(agent).post(url, good).status_code == 403
+    assert signed_in(viewer).get(url).status_code == 403
+    assert signed_in(stranger).get(url).status_code in (403, 404)
+    bad = signed_in(admin).post(url, {**good, "bot_answer_at": "2"})
+    assert bad.status_code == 400 and "from 0.30 to 1.00" in bad.content.decode()
+    assert signed_in(admin).post(url, {**good, "bot_tone": "rude"}).status_code == 400
+    assert signed_in(admin).post(url, good).status_code == 302
+    config = settings_for(workspace.pk)
+    assert (config.bot_tone, config.bot_email, config.bot_hours, config.bot_answer_at,
+            config.bot_help_center) == ("formal", "answer", "outside", 0.72, False)  # fmt: skip
+    signed_in(admin).post(url, {**good, "bot_answer_at": "", "bot_help_center": "on"})
+    config.refresh_from_db()
+    assert config.bot_answer_at is None and config.bot_help_center
