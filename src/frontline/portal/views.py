@@ -120,7 +120,7 @@ def new_request(request: HttpRequest, slug: str) -> HttpResponse:
         custom = form_errors(exc)
         shown_by_field = errors or custom
         message = "Please check the fields marked below" if shown_by_field else str(exc)
-        status = exc.status if exc.status in (413, 422) else 422
+        status = exc.status if exc.status in (413, 415, 422) else 422
         return page(status, message, custom, errors)
     request.session["portal_last_ticket"] = ticket.number
     return redirect("portal_sent", slug=slug)

@@ -74,7 +74,7 @@ def ticket_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 
 def _status(exc: ServiceError) -> int:
-    return exc.status if exc.status in (403, 409, 413, 422) else 422
+    return exc.status if exc.status in (403, 409, 413, 415, 422) else 422
 
 
 def _choices(workspace: Workspace) -> dict:

@@ -77,6 +77,22 @@ def test_web_form_errors_keep_what_was_typed(workspace):
     assert not Ticket.objects.filter(workspace=workspace).exists()
 
 
+def test_programs_and_oversized_files_are_refused_with_a_message_and_the_text_kept(
+    workspace, settings
+):
+    renamed = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 60)  # an .exe
+    response = submit(Client(), workspace, body="Here is the invoice", attachments=renamed)
+    html = response.content.decode()
+    assert response.status_code == 415 and "is a program or script" in html
+    assert "Here is the invoice" in html
+    script = submit(Client(), workspace, attachments=SimpleUploadedFile("fix.bat", b"del *"))
+    assert script.status_code == 415
+    settings.FRONTLINE_MAX_ATTACHMENT_BYTES = 10
+    big = submit(Client(), workspace, attachments=SimpleUploadedFile("big.txt", b"x" * 100))
+    assert big.status_code == 413 and "larger than" in big.content.decode()
+    assert not Ticket.objects.filter(workspace=workspace).exists()
+
+
 def test_public_custom_fields_are_on_the_web_form_and_private_ones_are_not(workspace, agent):
     by = Actor.of(agent)
     tickets.create_custom_field(
@@ -182,8 +198,10 @@ def test_customer_replies_and_marks_solved(workspace, agent, customer, ticket):
     tickets.reply(ticket, by=Actor.of(agent), body="Did the new card arrive?", status="pending")
     client = signed_in_customer(Client(), workspace, customer.email)
     reply = reverse("portal_reply", args=[workspace.slug, ticket.number])
-    assert client.post(reply, {"body": "Not yet, sadly."}).status_code == 302
+    photo = SimpleUploadedFile("box.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    assert client.post(reply, {"body": "Not yet, sadly.", "attachments": photo}).status_code == 302
     ticket.refresh_from_db()
+    assert ticket.messages.get(body_text="Not yet, sadly.").attachments.get().filename == "box.png"
     assert ticket.status == "open"  # the customer's answer reopens it for the agents
     assert ticket.messages.filter(body_text="Not yet, sadly.", author_type="customer").exists()
     solve = reverse("portal_solve", args=[workspace.slug, ticket.number])

@@ -25,6 +25,20 @@ ACTIVE_TYPES = {
 }
 
 
+# Programs that run when opened: refused from everyone (customers and agents open files),
+# by name and by content, so renaming an .exe to .pdf does not get it through.
+BLOCKED_EXTENSIONS = {
+    ".exe", ".msi", ".msp", ".bat", ".cmd", ".com", ".scr", ".pif", ".cpl", ".vbs", ".vbe",
+    ".js", ".jse", ".wsf", ".wsh", ".hta", ".ps1", ".psm1", ".jar", ".dll", ".msc", ".lnk",
+    ".reg", ".sh", ".apk", ".appx", ".msix",
+}  # fmt: skip
+BLOCKED_TYPES = {
+    "application/x-msdownload", "application/x-dosexec", "application/x-executable",
+    "application/x-elf", "application/x-mach-binary", "application/java-archive",
+    "application/vnd.microsoft.portable-executable", "application/x-sh",
+}  # fmt: skip
+
+
 def safe_filename(name: str) -> str:
     name = os.path.basename((name or "").replace("\\", "/")).strip().replace("\x00", "")
     return name[:255] or "attachment"
@@ -53,9 +67,21 @@ def store_attachment(workspace: Workspace, upload: UploadedFile, *, by: User | N
         if kind
         else ("text/plain" if _looks_textual(head) else "application/octet-stream")
     )
+    name = safe_filename(upload.name)
+    if (
+        os.path.splitext(name)[1].lower() in BLOCKED_EXTENSIONS
+        or detected in BLOCKED_TYPES
+        or head.startswith((b"MZ", b"\x7fELF", b"#!"))
+    ):
+        raise ServiceError(
+            f"“{name}” is a program or script; such files are not accepted, for everyone's "
+            "safety. Send it as a zip archive or a screenshot instead.",
+            code="dangerous_type",
+            status=415,
+        )
     attachment = Attachment(
         workspace=workspace,
-        filename=safe_filename(upload.name),
+        filename=name,
         content_type=detected,
         size=upload.size,
         sha256=digest.hexdigest(),

@@ -462,6 +462,20 @@ def test_an_oversized_attachment_is_refused_and_the_draft_kept(agent, workspace,
     assert not ticket.messages.filter(body_text="Big file attached").exists()
 
 
+def test_a_program_is_refused_even_under_another_name(agent, workspace, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reply = reverse("ticket_reply", args=[workspace.slug, ticket.number])
+    elf = SimpleUploadedFile("notes.txt", b"\x7fELF\x02\x01\x01" + b"\x00" * 60)
+    response = signed_in(agent).post(
+        reply, {"kind": "reply", "body": "See the tool", "attachments": [elf]}
+    )
+    assert response.status_code == 415
+    assert "is a program or script" in response.content.decode()
+    assert "See the tool" in response.content.decode()  # the draft is kept
+    assert not ticket.messages.filter(body_text="See the tool").exists()
+
+
 def test_macro_texts_are_offered_for_insertion_filled_in(agent, workspace, ticket):
     services.create_macro(
         workspace, by=Actor.of(agent), name="Greeting", body="Hi {{requester.first_name}},"
