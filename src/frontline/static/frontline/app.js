@@ -29,6 +29,23 @@ document.addEventListener("change", function (e) {
     if (opener) showDialog(opener.dataset.openDialog);
   });
   let row = -1;
+  // The inbox remembers the tickets it lists, so j/k on a ticket page open the next or
+  // previous one of that list (this tab only).
+  function remember() {
+    const links = document.querySelectorAll("#ticket-list tr[data-ticket] a[href*='/tickets/']");
+    if (links.length) sessionStorage.setItem("frontline-list", JSON.stringify(Array.from(links, (a) => a.pathname)));
+  }
+  remember();
+  document.addEventListener("click", (e) => { if (e.target.closest("#ticket-list a")) remember(); });
+  function step(by) {
+    if (!document.body.dataset.ticketId) return false;
+    const list = JSON.parse(sessionStorage.getItem("frontline-list") || "[]");
+    const here = list.indexOf(location.pathname);
+    const next = here < 0 ? null : list[here + by];
+    if (!next) return false;
+    location.assign(next);
+    return true;
+  }
   function move(step) {
     const rows = Array.from(document.querySelectorAll("table.tickets tbody tr[data-ticket]"));
     if (!rows.length) return false;
@@ -36,6 +53,7 @@ document.addEventListener("change", function (e) {
     row = Math.max(0, Math.min(rows.length - 1, row + step));
     rows[row].classList.add("selected");
     rows[row].querySelector("a").focus();
+    remember(); // the list may have changed live since the page loaded
     return true;
   }
   document.addEventListener("keydown", function (e) {
@@ -43,8 +61,8 @@ document.addEventListener("change", function (e) {
     const done =
       (e.key === "r" && focusComposer("reply")) ||
       (e.key === "n" && focusComposer("note")) ||
-      (e.key === "j" && move(1)) ||
-      (e.key === "k" && move(-1)) ||
+      (e.key === "j" && (step(1) || move(1))) ||
+      (e.key === "k" && (step(-1) || move(-1))) ||
       (e.key === "/" && document.getElementById("q") && (document.getElementById("q").focus(), true)) ||
       (e.key === "?" && showDialog("shortcuts-help"));
     if (done) e.preventDefault();

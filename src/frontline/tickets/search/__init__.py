@@ -15,10 +15,11 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Lower, NullIf
 
 from frontline.accounts.models import User, Workspace
 from frontline.tickets.access import sees_all_tickets, visible_tickets
-from frontline.tickets.models import PRIORITY_RANK, Ticket
+from frontline.tickets.models import PRIORITY_RANK, Status, Ticket
 from frontline.tickets.search import fulltext
 from frontline.tickets.search.query import Query, QueryError, apply_filters, parse_query
 
@@ -43,7 +44,31 @@ ORDERS = {
     "priority": ("priority_rank", False),
     "-number": ("number", True),
     "number": ("number", False),
+    "subject": ("subject_sort", False),
+    "-subject": ("subject_sort", True),
+    "status": ("status_rank", False),
+    "-status": ("status_rank", True),
+    "requester": ("requester_sort", False),
+    "-requester": ("requester_sort", True),
+    "assignee": ("assignee_sort", False),
+    "-assignee": ("assignee_sort", True),
+    "team": ("team_sort", False),
+    "-team": ("team_sort", True),
 }
+# Sort keys computed per row: ranks for the choice fields, lower-case names ("" for none,
+# never NULL, so the keyset pages compare them safely).
+STATUS_RANK = {s: i for i, s in enumerate(Status.values)}
+_SORT_KEYS = {
+    "subject_sort": lambda: Lower("subject"),
+    "status_rank": lambda: Case(
+        *[When(status=s, then=Value(r)) for s, r in STATUS_RANK.items()],
+        output_field=IntegerField(),
+    ),
+    "requester_sort": lambda: Lower(Coalesce(NullIf("requester__name", Value("")),
+                                             "requester__email", Value(""))),
+    "assignee_sort": lambda: Lower(Coalesce("assignee__name", Value(""))),
+    "team_sort": lambda: Lower(Coalesce("team__name", Value(""))),
+}  # fmt: skip
 RELEVANCE = "relevance"
 MAX_LIMIT = 100
 BAD_CURSOR = "This cursor is not valid for this query; start again without it"
@@ -163,9 +188,11 @@ def _with_priority_rank(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def _keyset_page(tickets: QuerySet[Ticket], query: Query, order: str, limit: int, after) -> Page:
     column, descending = ORDERS[order]
+    total = tickets.count()
     if column == "priority_rank":
         tickets = _with_priority_rank(tickets)
-    total = tickets.count()
+    elif column in _SORT_KEYS:
+        tickets = tickets.annotate(**{column: _SORT_KEYS[column]()})
     if after is not None:
         value, last_id = _keyset_values(column, after)
         op = "lt" if descending else "gt"
@@ -195,6 +222,9 @@ def _keyset_values(column: str, after: list) -> tuple:
     try:
         if column.endswith("_at"):
             value = dt.datetime.fromisoformat(value)
+        elif column.endswith("_sort"):
+            if not isinstance(value, str):
+                raise TypeError
         elif not isinstance(value, int):
             raise TypeError
         if not isinstance(last_id, int):

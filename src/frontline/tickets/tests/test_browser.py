@@ -20,9 +20,19 @@ def test_agent_finds_a_ticket_replies_with_a_macro_and_a_colleague_sees_it(new_p
     amara.get_by_role("button", name="Search").click()
     first = amara.locator("table.tickets tbody tr[data-ticket]").first
     number = first.get_attribute("data-ticket")
+    second = (
+        amara.locator("table.tickets tbody tr[data-ticket]").nth(1).get_attribute("data-ticket")
+    )
     assert amara.locator("table.tickets mark").first.inner_text().lower().startswith("card")
     screenshot(amara, "inbox-search")
     first.get_by_role("link").first.click()
+    amara.wait_for_url(f"**/tickets/{number}/")
+    ready(amara)
+    # j / k walk through the list the agent came from, ticket by ticket.
+    amara.keyboard.press("j")
+    amara.wait_for_url(f"**/tickets/{second}/")
+    ready(amara)
+    amara.keyboard.press("k")
     amara.wait_for_url(f"**/tickets/{number}/")
     ready(amara)
 

@@ -98,6 +98,38 @@ def test_inbox_views_show_the_right_tickets_with_counts(agent, agent2, workspace
     assert str(mine.number) in page
 
 
+def test_every_inbox_column_sorts_both_ways_and_pages_keep_the_order(
+    agent, agent2, workspace, customer
+):
+    from frontline.tickets.search import find_tickets
+
+    team = services.create_team(workspace, by=Actor.of(agent), name="Billing")
+    for subject, assignee, status in (("banana", agent2, "pending"), ("Apple", None, "open"),
+                                      ("cherry", agent, "new")):  # fmt: skip
+        services.create_ticket(
+            workspace, by=Actor.of(agent), subject=subject, body="b", requester=customer,
+            assignee=assignee, status=status, team=team if subject == "cherry" else None,
+        )  # fmt: skip
+    url = reverse("inbox", args=[workspace.slug])
+    client = signed_in(agent)
+
+    def subjects(order):
+        page = client.get(url, {"view": "open", "order": order}).context["page"]
+        return [h.ticket.subject for h in page.hits]
+
+    assert subjects("subject") == ["Apple", "banana", "cherry"]  # not case-sensitive
+    assert subjects("-subject") == ["cherry", "banana", "Apple"]
+    assert subjects("status") == ["cherry", "Apple", "banana"]  # new, open, pending
+    assert subjects("assignee")[0] == "Apple"  # nobody first
+    assert subjects("-team")[0] == "cherry"
+    html = client.get(url, {"view": "open", "order": "subject"}).content.decode()
+    assert 'aria-sort="ascending"><a href="?view=open&amp;q=&amp;order=-subject">Subject ↑' in html
+    first = find_tickets(agent, workspace, "status:new,open,pending", order="-subject", limit=2)
+    rest = find_tickets(agent, workspace, "status:new,open,pending", order="-subject", limit=2,
+                        cursor=first.next_cursor)  # fmt: skip
+    assert [h.ticket.subject for h in first.hits + rest.hits] == ["cherry", "banana", "Apple"]
+
+
 def test_inbox_search_uses_the_query_language_and_explains_mistakes(agent, workspace, ticket):
     client = signed_in(agent)
     url = reverse("inbox", args=[workspace.slug])
