@@ -245,6 +245,23 @@ MAILERS = {
         "OPTIONS": _EMAIL_BACKENDS.get(_email["EMAIL_BACKEND"], {}),
     }
 }
+# Or a mail provider's API through django-anymail: FRONTLINE_EMAIL_PROVIDER=postmark
+# (sendgrid, mailgun, amazon_ses, brevo, resend, ...) with its credentials in ANYMAIL_*
+# variables, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN (anymail's own setting names).
+_provider = _read("FRONTLINE_EMAIL_PROVIDER", env.str, "").strip().lower()
+if _provider:
+    import importlib.util
+
+    if (
+        not _provider.isidentifier()
+        or importlib.util.find_spec(f"anymail.backends.{_provider}") is None
+    ):
+        raise ImproperlyConfigured(
+            f"Bad value for environment variable FRONTLINE_EMAIL_PROVIDER: {_provider!r} is "
+            "not a django-anymail provider (postmark, sendgrid, mailgun, amazon_ses, ...)"
+        )
+    MAILERS["default"] = {"BACKEND": f"anymail.backends.{_provider}.EmailBackend", "OPTIONS": {}}
+    ANYMAIL = {k[len("ANYMAIL_") :]: v for k, v in os.environ.items() if k.startswith("ANYMAIL_")}
 # Where people reach this install; used for links in emails.
 FRONTLINE_BASE_URL = _read("FRONTLINE_BASE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "support@frontline.localhost")

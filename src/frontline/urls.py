@@ -9,6 +9,7 @@ from frontline.feedback import urls as feedback_urls
 from frontline.knowledge import urls as knowledge_urls
 from frontline.lib import notice_relay
 from frontline.people import views as people_views
+from frontline.tickets import views as ticket_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("w/<slug:slug>/kb/", include("frontline.knowledge.urls")),
     path("w/<slug:slug>/chats/", include("frontline.chat.urls")),
     path("chat/file/<str:token>", chat_views.chat_file, name="chat_file"),
+    path("files/inline/<str:token>", ticket_views.inline_image, name="inline_image"),
     path("chat/<str:key>/", include(chat_urls.public_urlpatterns)),
     path("support/<slug:slug>/articles/", include(knowledge_urls.public_urlpatterns)),
     path("cal/<str:token>.ics", people_views.celebrations_feed, name="celebrations_feed"),

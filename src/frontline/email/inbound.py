@@ -101,6 +101,12 @@ def our_addresses(workspace: Workspace) -> set[str]:
     )
 
 
+def _without_tag(address: str) -> str:
+    """support+t12@example.com → support@example.com (our reply addresses carry a tag)."""
+    local, at, domain = address.partition("@")
+    return local.split("+", 1)[0] + at + domain
+
+
 def _process(inbound: InboundEmail, *, release: bool) -> None:
     workspace = inbound.workspace
     mail = parse(bytes(inbound.raw))
@@ -109,7 +115,7 @@ def _process(inbound: InboundEmail, *, release: bool) -> None:
         inbound.state, inbound.reason = State.IGNORED, mail.machine
         return
     ours = our_addresses(workspace)
-    if mail.from_address in ours:
+    if mail.from_address in ours or _without_tag(mail.from_address) in ours:
         inbound.state, inbound.reason = State.IGNORED, "sent from our own address (loop)"
         return
     held = "" if release else rules.hold_reason(workspace, mail.from_address)
@@ -117,7 +123,7 @@ def _process(inbound: InboundEmail, *, release: bool) -> None:
         inbound.state, inbound.reason = State.HELD, held
         return
     customer = tickets.customer_for_email(workspace, mail.from_address, name=mail.from_name)
-    files = _attachments(workspace, mail)
+    files, html = _attachments(workspace, mail)
     ticket, trusted = _thread(workspace, mail)
     if ticket is not None and _may_write(ticket, customer, trusted):
         message = tickets.add_customer_message(
@@ -129,7 +135,7 @@ def _process(inbound: InboundEmail, *, release: bool) -> None:
             by=Actor.of(customer),
             subject=mail.subject or "(no subject)",
             body=mail.text or EMPTY_BODY,
-            body_html=mail.html or None,
+            body_html=html or None,
             requester=customer,
             channel=Channel.EMAIL,
             attachments=files,
@@ -195,11 +201,22 @@ def _follow(ticket: Ticket, mail: ParsedEmail, skip: set[str]) -> None:
 
 
 def _attachments(workspace: Workspace, mail: ParsedEmail):
-    stored = []
+    """The mail's files stored, and its HTML with inline images (cid:) pointing at them;
+    an inline image that could not be kept is dropped from the HTML."""
+    stored, inline = [], {}
     for a in mail.attachments:
         upload = SimpleUploadedFile(a.filename, a.content, content_type=a.content_type)
         try:
-            stored.append(tickets.store_attachment(workspace, upload, by=None))
-        except ServiceError as exc:  # too large or empty: keep the mail, note the file
+            attachment = tickets.store_attachment(workspace, upload, by=None)
+        except ServiceError as exc:  # too large, empty or a program: keep the mail
             log.warning("email attachment %s skipped: %s", a.filename, exc)
-    return stored
+            continue
+        stored.append(attachment)
+        if a.content_id:
+            inline[a.content_id] = attachment
+
+    def point(match):
+        found = inline.get(match.group(1))
+        return f'src="{tickets.inline_url(found)}"' if found else ""
+
+    return stored, re.sub(r'src="cid:([^"]*)"', point, mail.html or "")

@@ -84,7 +84,10 @@ def _text_of(part) -> str:
     except (LookupError, UnicodeError, AssertionError):
         # An unknown or lying charset: decode the bytes leniently instead of failing.
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:  # most such mail is Windows-1252 / Latin-1 in practice
+            return payload.decode("cp1252", errors="replace")
 
 
 def _machine(message: EmailMessage, subject: str, from_address: str) -> str:
@@ -112,11 +115,12 @@ def _machine(message: EmailMessage, subject: str, from_address: str) -> str:
 
 
 def clean_html(value: str) -> str:
-    """Like lib.html.sanitize_html, and remote or cid images are dropped too: a remote
-    image is a tracking pixel as often as not, and inline images are kept as files."""
+    """Like lib.html.sanitize_html, and remote images are dropped too (a remote image is a
+    tracking pixel as often as not). Inline images (cid:) stay, to be pointed at their
+    stored files once those are saved (inbound)."""
 
     def keep(tag, attribute, value):
-        if tag == "img" and attribute == "src":
+        if tag == "img" and attribute == "src" and not value.startswith("cid:"):
             return None
         return value
 
@@ -124,7 +128,7 @@ def clean_html(value: str) -> str:
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "cid"},
         link_rel="noopener noreferrer nofollow",
         attribute_filter=keep,
     )

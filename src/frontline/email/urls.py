@@ -6,6 +6,11 @@ urlpatterns = [
     path("", views.email_log, name="email_log"),
     path("<int:pk>/raw", views.email_raw, name="email_raw"),
     path("<int:pk>/retry", views.email_retry, name="email_retry"),
+    path(
+        "tickets/<int:number>/messages/<int:message_id>/original",
+        views.message_original,
+        name="email_original",
+    ),
     path("mailboxes/", mailbox_views.mailbox_list, name="mailboxes"),
     path("mailboxes/<int:pk>/", mailbox_views.mailbox_detail, name="mailbox"),
     path(

@@ -60,3 +60,31 @@ def email_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Processed: {result.get_state_display().lower()}")
     return redirect("email_log", slug=slug)
+
+
+@login_required
+def message_original(request: HttpRequest, slug: str, number: int, message_id: int) -> HttpResponse:
+    """The whole email behind a ticket message (the stored reply has quoted history and
+    signature removed): everything the sender wrote, with its headers, as text. For
+    anyone who may see the ticket; the raw source stays with admins (the email log)."""
+    from frontline.email import parsing
+    from frontline.tickets.access import access_ticket
+
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    ticket = access_ticket(request.user, workspace, number)
+    stored = get_object_or_404(
+        InboundEmail, workspace=workspace, message_id=message_id, message__ticket=ticket
+    )
+    parsed = parsing.parse(bytes(stored.raw))
+    return render(
+        request,
+        "email/original.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "ticket": ticket,
+            "stored": stored,
+            "mail": parsed,
+            "is_admin": membership.role in (Role.OWNER, Role.ADMIN),
+        },
+    )

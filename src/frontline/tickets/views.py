@@ -434,3 +434,10 @@ def _agent(workspace: Workspace, user_id: str):
     if m is None:
         raise Http404("No such member")
     return m.user
+
+
+def inline_image(request: HttpRequest, token: str) -> HttpResponse:
+    """An email's inline image, by the signed link written into its message's HTML."""
+    from frontline.tickets.services.attachments import inline_response
+
+    return inline_response(token)

@@ -1,5 +1,6 @@
 """Mail becomes tickets and replies, threads correctly, and nothing is lost or doubled."""
 
+import re
 import subprocess
 import sys
 from io import BytesIO, StringIO
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from frontline.email import inbound
 from frontline.email.models import InboundEmail
@@ -81,17 +83,47 @@ def test_machine_mail_and_loops_never_become_tickets(workspace, first, settings)
     loop = read("new_request.eml").replace(b"Dana@Example.com", b"support@acme.test")
     loop = loop.replace(b"CAF1234", b"LOOP1")
     assert "loop" in deliver(workspace, loop).reason
+    tagged = read("new_request.eml").replace(b"Dana@Example.com", b"support+t7@acme.test")
+    assert "loop" in deliver(workspace, tagged.replace(b"CAF1234", b"LOOP2")).reason
     assert Ticket.objects.count() == 1 and first.messages.count() == 1
 
 
 def test_files_charsets_and_html_arrive_safely(workspace):
     files = deliver(workspace, read("attachments_inline.eml")).ticket
-    names = sorted(a.filename for a in files.messages.get().attachments.all())
+    message = files.messages.get()
+    names = sorted(a.filename for a in message.attachments.all())
     assert names == ["error.png", "statement.pdf"]
+    # The inline image shows in place, from its stored file, by a signed link.
+    src = re.search(r'<img src="(/files/inline/[^"]+)"', message.body_html).group(1)
+    image = Client().get(src)
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content).startswith(b"\x89PNG")
+    assert Client().get(src[:-3] + "xyz").status_code == 404  # a forged link
     french = deliver(workspace, read("latin1.eml")).ticket
     assert french.subject == "Problème de carte" and french.requester.name == "François Lévesque"
     html = deliver(workspace, read("html_with_script.eml")).ticket.messages.get().body_html
     assert "<b>twice</b>" in html and "<script" not in html and "tracker.example" not in html
+
+
+def test_agents_open_the_whole_original_of_a_reply(workspace, first, agent, stranger):
+    from django.urls import reverse
+
+    from frontline.testing.personas import signed_in
+
+    thread = first.messages.get().email.rfc_message_id.encode()
+    raw = (
+        b"From: Dana Doe <dana@example.com>\nTo: support@acme.test\nSubject: Re: Card\n"
+        b"Message-ID: <r9@example.com>\nIn-Reply-To: <" + thread + b">\n\nStill nothing."
+        b"\n\nOn Mon, Support wrote:\n> Your card is on its way.\n"
+    )  # fmt: skip
+    reply = deliver(workspace, raw).message
+    assert reply.ticket_id == first.pk and "on its way" not in reply.body_text
+    page = signed_in(agent).get(reverse("ticket", args=[workspace.slug, first.number]))
+    url = reverse("email_original", args=[workspace.slug, first.number, reply.pk])
+    assert url in page.content.decode()
+    original = signed_in(agent).get(url).content.decode()
+    assert "Still nothing." in original and "&gt; Your card is on its way." in original
+    assert signed_in(stranger).get(url).status_code == 404
 
 
 def test_a_forwarded_mail_keeps_what_it_forwards(workspace):

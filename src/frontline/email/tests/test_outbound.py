@@ -42,7 +42,14 @@ def sent_to(box, address, subject_part):
 
 def test_a_reply_is_emailed_threaded_and_the_answer_comes_back(workspace, agent, smtp):
     ticket = inbound.process(inbound.receive(workspace, read("new_request.eml")).pk).ticket
-    reply = tickets.reply(ticket, by=Actor.of(agent), body="Your card was posted today.")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    label = tickets.store_attachment(
+        workspace, SimpleUploadedFile("tracking.pdf", b"%PDF-1.4 tracking RM123"), by=agent
+    )
+    reply = tickets.reply(
+        ticket, by=Actor.of(agent), body="Your card was posted today.", attachments=[label]
+    )
     out = MessageEmail.objects.get(message=reply)
     assert out.status == "queued"  # not sent until the server accepted it
     run_tasks()
@@ -57,6 +64,8 @@ def test_a_reply_is_emailed_threaded_and_the_answer_comes_back(workspace, agent,
     assert mail["Reply-To"] == f"Acme Support <support+{ticket.number}@acme.test>"
     kinds = [p.get_content_type() for p in mail.walk()]
     assert "text/plain" in kinds and "text/html" in kinds
+    (pdf,) = [p for p in mail.walk() if p.get_filename() == "tracking.pdf"]
+    assert pdf.get_payload(decode=True) == b"%PDF-1.4 tracking RM123"  # sent with the reply
 
     # Dana answers that email: it joins the same ticket.
     answer = (

@@ -43,7 +43,15 @@ def test_attachments_and_inline_images_are_kept_as_files():
     assert files["error.png"].content_id == "shot1@example.org"
     assert files["error.png"].content.startswith(b"\x89PNG")
     assert files["statement.pdf"].content.startswith(b"%PDF")
-    assert "The app shows this error" in mail.text and "cid:" not in mail.html
+    assert "The app shows this error" in mail.text
+    assert '<img src="cid:shot1@example.org"' in mail.html  # pointed at its file on arrival
+
+
+def test_a_wrong_charset_and_raw_8bit_headers_are_read_leniently():
+    mail = parse(read("broken_charset.eml"))  # (written by us: an unknown charset, Latin-1 bytes)
+    assert mail.from_address == "rene@example.fr"
+    assert mail.subject.startswith("Carte bloqu")  # the header's stray byte does not stop it
+    assert mail.text == "Ma carte est bloquée depuis hier, merci de m'aider."
 
 
 def test_other_charsets_are_decoded():

@@ -48,12 +48,32 @@ def test_defaults_need_no_configuration(tmp_path):
         ("FRONTLINE_MAX_ATTACHMENT_BYTES", "lots", "FRONTLINE_MAX_ATTACHMENT_BYTES"),
         ("EMAIL_URL", "pigeon://loft", "EMAIL_URL"),
         ("FRONTLINE_SYNC_THREADS", "0", "FRONTLINE_SYNC_THREADS"),
+        ("FRONTLINE_EMAIL_PROVIDER", "pigeonpost", "FRONTLINE_EMAIL_PROVIDER"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value, message):
     result = run_settings(tmp_path, **{name: value})
     assert result.returncode != 0
     assert f"Bad value for environment variable {message}" in result.stderr
+
+
+def test_a_mail_provider_sends_through_anymail_with_its_credentials(tmp_path):
+    check = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'frontline.settings'; "
+        "django.setup(); from django.conf import settings as s; "
+        "from django.core.mail import get_connection; "
+        "print(s.MAILERS['default']['BACKEND'], s.ANYMAIL['POSTMARK_SERVER_TOKEN'], "
+        "type(get_connection()).__module__)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {"FRONTLINE_DATA_DIR": str(tmp_path), "FRONTLINE_EMAIL_PROVIDER": "Postmark",
+            "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token"}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "anymail.backends.postmark.EmailBackend", "server-token", "anymail.backends.postmark",
+    ]  # fmt: skip
 
 
 def test_redis_url_switches_channel_layer_and_cache(tmp_path):

@@ -4,7 +4,7 @@ Each function validates first (a ServiceError means nothing changed), writes ins
 transaction, records Events and schedules side effects on commit.
 """
 
-from frontline.tickets.services.attachments import store_attachment
+from frontline.tickets.services.attachments import inline_url, store_attachment
 from frontline.tickets.services.config import (
     create_custom_field,
     create_macro,
@@ -71,6 +71,7 @@ __all__ = [
     "reply",
     "set_team_members",
     "store_attachment",
+    "inline_url",
     "update_company",
     "update_custom_field",
     "update_customer",

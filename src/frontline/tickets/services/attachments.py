@@ -5,9 +5,11 @@ import os
 
 import filetype
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse
+from django.http import FileResponse, Http404
+from django.urls import reverse
 
 from frontline.accounts.models import User, Workspace
 from frontline.lib.errors import ServiceError, invalid
@@ -112,4 +114,29 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response["Content-Type"] = attachment.content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# Inline images of emails: a link signed for one file, so the image shows wherever its
+# message does (agent workspace and the customer's help center) without a session.
+INLINE_SALT = "frontline.inline"
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}  # never SVG
+
+
+def inline_url(attachment: Attachment) -> str:
+    return reverse("inline_image", args=[signing.dumps(attachment.pk, salt=INLINE_SALT)])
+
+
+def inline_response(token: str) -> FileResponse:
+    try:
+        pk = signing.loads(token, salt=INLINE_SALT)
+    except signing.BadSignature:
+        raise Http404("No such image") from None
+    attachment = Attachment.objects.filter(pk=pk, content_type__in=INLINE_TYPES).first()
+    if attachment is None:
+        raise Http404("No such image")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=86400"
     return response
