@@ -8,6 +8,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from frontline.accounts import business_hours, two_factor
 from frontline.accounts import services as accounts
 from frontline.accounts.access import agent_memberships, require_role, workspace_member
 from frontline.accounts.models import ApiToken, Membership, Role, Workspace
-from frontline.lib.errors import ServiceError
+from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.models import CustomField, Macro, SavedView, Status, Tag, Team
@@ -187,8 +188,16 @@ def _team_members(request, workspace, pk):
     team = get_object_or_404(Team, workspace=workspace, pk=pk)
     ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
     members = [m.user for m in agent_memberships(workspace).filter(user_id__in=ids)]
-    tickets.set_team_members(team, members, by=_by(request))
-    return f"{team.name} has {len(members)} member{'s' if len(members) != 1 else ''}"
+    lead_id = request.POST.get("lead", "")
+    lead = next((m for m in members if str(m.pk) == lead_id), None) if lead_id else None
+    if lead_id and lead is None:
+        raise invalid("lead", "The lead must be one of the team's members")
+    with transaction.atomic():
+        tickets.set_team_members(team, members, by=_by(request))
+        if lead != team.lead:
+            tickets.set_team_lead(team, lead, by=_by(request))
+    lead_text = f", led by {lead.display_name}" if lead else ""
+    return f"{team.name} has {len(members)} member{'s' if len(members) != 1 else ''}{lead_text}"
 
 
 def _delete_team(request, workspace, pk):

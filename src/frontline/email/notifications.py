@@ -4,7 +4,8 @@ on/off switch.
 To customers: *received* (their email became a ticket), *agent_replied* (the wording
 around an agent's reply; the reply itself is always emailed on email tickets, the switch
 governs tickets that came another way), *solved*. To agents: *assigned* (a ticket was
-given to them by someone else), *customer_replied* (on a ticket assigned to them).
+given to them by someone else), *customer_replied* (on a ticket assigned to them),
+*follow_up* (to the team's lead, or the admins: a bad rating to follow up).
 
 Templates use `{{ name }}` placeholders from a fixed list (no template language, so an
 admin's template can reach nothing but these values). Notifications are queued after
@@ -96,6 +97,14 @@ DEFAULTS = {
         "[#{{ ticket.number }}] Assigned to you: {{ ticket.subject }}",
         "Ticket #{{ ticket.number }} from {{ customer.name }} is now yours.\n\n"
         "{{ message }}\n\nOpen it: {{ ticket.link }}\n",
+    ),
+    "follow_up": Kind(
+        "Lead: a bad rating to follow up",
+        False,
+        "[#{{ ticket.number }}] Follow up: {{ customer.name }} was not happy",
+        '{{ customer.name }} gave ticket #{{ ticket.number }} ("{{ ticket.subject }}") a '
+        "bad rating. Please get back to them, then mark the follow-up done on the feedback "
+        "page.\n\nOpen the ticket: {{ ticket.link }}\n",
     ),
     "customer_replied": Kind(
         "Agent: the customer replied",
@@ -227,6 +236,9 @@ def on_events(events: list[Event]) -> None:
                 send_notification.enqueue("assigned", ticket.pk, user_id=assignee)
         elif e.kind == "ticket.assignee" and e.after and e.after != e.actor_user_id:
             send_notification.enqueue("assigned", ticket.pk, user_id=e.after)
+        elif e.kind == "rating.follow_up":
+            for user_id in _leads(ticket, after.get("assignee")):
+                send_notification.enqueue("follow_up", ticket.pk, user_id=user_id)
         elif e.kind == "ticket.status" and e.after == Status.SOLVED:
             if e.actor_type != Event.Actor.CUSTOMER:
                 send_notification.enqueue("solved", ticket.pk)
@@ -237,6 +249,19 @@ def on_events(events: list[Event]) -> None:
                 message_id=after["message"],
                 user_id=ticket.assignee_id,
             )
+
+
+def _leads(ticket: Ticket, assignee: int | None) -> list[int]:
+    """Who hears of a bad rating: the team's lead, else the workspace's owners and admins."""
+    from frontline.accounts.models import Membership, Role
+
+    if assignee:
+        return [assignee]
+    return list(
+        Membership.objects.filter(
+            workspace_id=ticket.workspace_id, role__in=(Role.OWNER, Role.ADMIN)
+        ).values_list("user_id", flat=True)
+    )
 
 
 def _customer_wrote(e: Event, after: dict) -> bool:

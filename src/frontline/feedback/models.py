@@ -75,6 +75,11 @@ class FollowUp(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="follow_up")
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    # The team's lead (or none: any admin); told by email, closes it with a note.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

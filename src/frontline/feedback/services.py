@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from frontline.accounts.models import Workspace
@@ -79,6 +78,24 @@ def sign(ticket: Ticket, score: int) -> str:
 def rating_url(ticket: Ticket, score: int) -> str:
     path = reverse("rate", args=[ticket.workspace.slug, sign(ticket, score)])
     return settings.FRONTLINE_BASE_URL + path
+
+
+def follow_up_block(ticket: Ticket) -> tuple[str, str] | None:
+    """Under the lead's "follow_up" email: the rating, who it is about and the comment."""
+    import html
+
+    rating = Rating.objects.filter(ticket=ticket).select_related("agent").first()
+    if rating is None:
+        return None
+    scale = SCALES[rating.kind]
+    lines = [f"Rating: {rating.score} ({rating.get_kind_display()}, {scale.start} to "
+             f"{scale.stop - 1})"]  # fmt: skip
+    if rating.agent:
+        lines.append(f"Last replied: {rating.agent.display_name}")
+    if rating.comment:
+        lines.append(f"Their words: {rating.comment}")
+    text = "\n".join(lines)
+    return text, "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
 
 
 def survey_block(ticket: Ticket) -> tuple[str, str] | None:
@@ -276,9 +293,13 @@ def rate(ticket: Ticket, score: int, *, via: str = "email") -> Rating:
             ]
         )
         if is_bad(kind, score):
-            _, opened = FollowUp.objects.get_or_create(
-                rating=rating, defaults={"workspace_id": ticket.workspace_id}
+            lead = ticket.team.lead_id if ticket.team_id else None
+            follow_up, opened = FollowUp.objects.get_or_create(
+                rating=rating, defaults={"workspace_id": ticket.workspace_id, "assignee_id": lead}
             )
+            if opened:  # the lead hears of it (email notification "follow_up")
+                record([event(ticket.workspace_id, customer, "rating.follow_up", ticket=ticket,
+                              after={"assignee": lead, "follow_up": follow_up.pk})])  # fmt: skip
             if opened and current.reopen_on_bad and ticket.status in (Status.SOLVED,):
                 tickets.update_ticket(ticket, by=customer, changes={"status": Status.OPEN})
         else:
@@ -345,10 +366,11 @@ class Figures:
     responses: int
     sent: int
     score: float | None  # CSAT %, NPS (−100…100) or CES average
+    answered: int = 0  # surveys sent in the period that were answered
 
     @property
     def response_rate(self) -> float | None:
-        return round(100 * self.responses / self.sent, 1) if self.sent else None
+        return round(100 * self.answered / self.sent, 1) if self.sent else None
 
 
 def score_of(kind: str, scores: list[int]) -> float | None:
@@ -363,7 +385,10 @@ def score_of(kind: str, scores: list[int]) -> float | None:
 
 
 def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
-    """Overall and per agent, team and channel, over [since, until)."""
+    """Overall, per agent, team, channel, intent and week, over [since, until). Each group
+    is (name, ratings, score, response rate): the rate is the share of the surveys sent in
+    the period (to that group's tickets) that were answered, so it never passes 100 %;
+    ratings given without a survey (chat card, help center) count as ratings only."""
     ratings = Rating.objects.filter(
         workspace=workspace, kind=kind, created_at__gte=since, created_at__lt=until
     )
@@ -373,48 +398,63 @@ def figures(workspace: Workspace, *, kind: str, since, until) -> dict:
             "ticket__insight__intent", "created_at",
         )
     )  # fmt: skip
-    sent = SurveyRequest.objects.filter(
-        workspace=workspace, kind=kind, sent_at__gte=since, sent_at__lt=until
-    ).aggregate(n=Count("id"), answered=Count("id", filter=Q(ticket__rating__isnull=False)))
+    # The same columns for the surveys sent, with whether each was answered.
+    sent_rows = list(
+        SurveyRequest.objects.filter(
+            workspace=workspace, kind=kind, sent_at__gte=since, sent_at__lt=until
+        ).values_list(
+            "ticket__rating__id", "agent__name", "agent__email", "ticket__team__name",
+            "ticket__channel", "ticket__insight__intent", "sent_at",
+        )
+    )  # fmt: skip
+    tz = ZoneInfo(workspace.time_zone)
 
-    def group(key) -> list[tuple[str, int, float | None]]:
-        groups: dict[str, list[int]] = {}
+    def group(key) -> list[tuple[str, int, float | None, float | None]]:
+        scores: dict[str, list[int]] = {}
+        asked: dict[str, list[bool]] = {}
         for row in rows:
-            groups.setdefault(key(row) or "(none)", []).append(row[0])
+            scores.setdefault(key(row) or "(none)", []).append(row[0])
+        for row in sent_rows:
+            asked.setdefault(key(row) or "(none)", []).append(row[0] is not None)
         return sorted(
-            ((name, len(s), score_of(kind, s)) for name, s in groups.items()),
+            (
+                (
+                    name,
+                    len(scores.get(name, [])),
+                    score_of(kind, scores.get(name, [])),
+                    _rate(asked.get(name, [])),
+                )
+                for name in scores.keys() | asked.keys()
+            ),  # fmt: skip
             key=lambda g: (-g[1], g[0]),
         )
 
+    answered = [row[0] is not None for row in sent_rows]
     return {
-        "overall": Figures(kind, len(rows), sent["n"], score_of(kind, [r[0] for r in rows])),
+        "overall": Figures(
+            kind, len(rows), len(sent_rows), score_of(kind, [r[0] for r in rows]), sum(answered)
+        ),  # fmt: skip
         "by_agent": group(lambda r: r[1] or r[2]),
         "by_team": group(lambda r: r[3]),
         "by_channel": group(lambda r: r[4]),
         "by_intent": group(lambda r: r[5]),
-        "by_week": sorted(
-            (
-                (week, len(s), score_of(kind, s))
-                for week, s in _weekly(rows, ZoneInfo(workspace.time_zone)).items()
-            ),
-            reverse=True,
-        ),
+        "by_week": sorted(group(lambda r: _week_of(r[6], tz)), reverse=True),
     }
 
 
-def _weekly(rows, tz) -> dict[str, list[int]]:
-    """Scores per week (Monday to Sunday in the workspace's time zone)."""
-    weeks: dict[str, list[int]] = {}
-    for row in rows:
-        local = row[6].astimezone(tz)
-        monday = (local - timedelta(days=local.weekday())).date()
-        weeks.setdefault(f"week of {monday:%Y-%m-%d}", []).append(row[0])
-    return weeks
+def _rate(answered: list[bool]) -> float | None:
+    return round(100 * sum(answered) / len(answered), 1) if answered else None
+
+
+def _week_of(at, tz) -> str:
+    """Weeks run Monday to Sunday in the workspace's time zone."""
+    local = at.astimezone(tz)
+    return f"week of {(local - timedelta(days=local.weekday())).date():%Y-%m-%d}"
 
 
 EXPORT_COLUMNS = [
     "ticket", "rated_at", "kind", "score", "agent", "team", "channel", "intent", "via",
-    "comment", "consent_to_share",
+    "comment", "comment_sentiment", "consent_to_share",
 ]  # fmt: skip
 
 
@@ -430,7 +470,9 @@ def export_rows(workspace: Workspace, *, since, until):
         yield [
             r.ticket.number, r.created_at.isoformat(), r.kind, r.score,
             r.agent.email if r.agent else "", r.team.name if r.team else "", r.channel,
-            intent, r.via, r.comment, "yes" if r.consent_to_share else "no",
+            intent, r.via, r.comment,
+            "" if r.comment_sentiment is None else f"{r.comment_sentiment:.2f}",
+            "yes" if r.consent_to_share else "no",
         ]  # fmt: skip
 
 

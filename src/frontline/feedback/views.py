@@ -83,7 +83,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     )
     follow_ups = (
         FollowUp.objects.filter(workspace=workspace, status=FollowUp.Status.OPEN)
-        .select_related("rating__ticket", "rating__agent")
+        .select_related("rating__ticket", "rating__agent", "assignee")
         .order_by("created_at")
     )
     return render(
@@ -106,8 +106,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def close_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     follow_up = get_object_or_404(FollowUp, workspace=workspace, pk=pk)
+    if follow_up.assignee_id != request.user.pk and not membership.has_role(Role.ADMIN):
+        return HttpResponse("Only the team's lead or an admin closes this follow-up", status=403)
     services.close_follow_up(follow_up, by=Actor.of(request.user), note=request.POST.get("note"))
     return redirect("feedback", slug=slug)
 

@@ -13,9 +13,9 @@ award goes on the team wall and has a printable certificate (PDF).
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from fpdf import FPDF
 
 from frontline.accounts.models import User, Workspace
@@ -50,8 +50,9 @@ class Standing:
     figure: str  # what the number means, with its sample
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
+def _bounds(workspace: Workspace, start: date, end: date) -> tuple[datetime, datetime]:
+    """The period's days in the workspace's own time zone."""
+    tz = ZoneInfo(workspace.time_zone)
     return (
         datetime.combine(start, time.min, tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
@@ -59,7 +60,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _csat_by_agent(workspace: Workspace, start: date, end: date) -> dict[int, list[int]]:
-    since, until = _bounds(start, end)
+    since, until = _bounds(workspace, start, end)
     scores: dict[int, list[int]] = {}
     for agent, score in Rating.objects.filter(
         workspace=workspace, kind="csat", created_at__gte=since, created_at__lt=until,
@@ -70,7 +71,7 @@ def _csat_by_agent(workspace: Workspace, start: date, end: date) -> dict[int, li
 
 
 def _fcr_by_agent(workspace: Workspace, start: date, end: date) -> dict[int, list[bool]]:
-    since, until = _bounds(start, end)
+    since, until = _bounds(workspace, start, end)
     replies: dict[int, list[int]] = {}
     for ticket, agent in Message.objects.filter(
         ticket__workspace=workspace, ticket__solved_at__gte=since, ticket__solved_at__lt=until,
@@ -125,7 +126,7 @@ def standings(workspace: Workspace, category: str, start: date, end: date) -> li
             if votes:
                 rows.append((nominee.pk, votes, votes, f"{votes} votes from colleagues"))
     else:
-        since, until = _bounds(start, end)
+        since, until = _bounds(workspace, start, end)
         counts: dict[int, int] = {}
         for receiver in Kudos.objects.filter(
             workspace=workspace, source=Kudos.Source.PEER, status=Kudos.Status.SHOWN,
@@ -234,6 +235,8 @@ def vote(nomination: Nomination, *, voter: User) -> Vote:
     """One vote per person per award and period; voting again moves the vote."""
     if not _agent(nomination.workspace, voter):
         raise ServiceError("Only the team votes", code="forbidden", status=403)
+    if nomination.nominee_id == voter.pk:
+        raise ServiceError("You cannot vote for yourself", code="self_vote", status=400)
     with transaction.atomic():
         Vote.objects.filter(
             workspace=nomination.workspace, category=nomination.category,

@@ -85,6 +85,11 @@ class Team(models.Model):
     slug = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    # Who follows up the team's bad ratings (closed loop); none: the workspace's admins.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
     # Round-robin cursor: the member who got the last ticket.
     last_assigned = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -168,6 +168,45 @@ def test_a_bad_rating_can_reopen_the_ticket_and_an_admin_closes_the_loop(solved,
     assert follow_up.status == "done" and follow_up.closed_by == admin
 
 
+def test_a_bad_rating_goes_to_the_teams_lead_by_email_and_only_they_or_admins_close_it(
+    workspace,
+    admin,
+    agent,
+    agent2,
+    customer,
+    smtp,  # noqa: F811
+):
+    team = tickets.create_team(workspace, by=Actor.of(admin), name="Cards")
+    settings_url = reverse("settings_item", args=[workspace.slug, "team-members", team.pk])
+    r = signed_in(admin).post(settings_url, {"members": [agent.pk, agent2.pk], "lead": agent2.pk})
+    assert r.status_code == 302
+    team.refresh_from_db()
+    assert team.lead == agent2
+    ticket = tickets.create_ticket(
+        workspace, by=Actor.of(customer), subject="Card stuck", body="Help", requester=customer,
+        team=team,
+    )  # fmt: skip
+    tickets.reply(ticket, by=Actor.of(agent), body="Try again tomorrow.")
+    tickets.update_ticket(ticket, by=Actor.of(agent), changes={"status": Status.SOLVED})
+    run_tasks()
+    services.rate(ticket, 1)
+    run_tasks()
+    follow_up = FollowUp.objects.get()
+    assert follow_up.assignee == agent2
+    (mail,) = [m for m in smtp.messages if "Follow up" in m["Subject"]]
+    assert mail["To"] == agent2.email and f"[#{ticket.number}]" in mail["Subject"]
+    body = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+    text = body.get_payload(decode=True).decode()
+    assert "Rating: 1" in text and f"Last replied: {agent.display_name}" in text
+    page = signed_in(agent).get(reverse("ticket", args=[workspace.slug, ticket.number]))
+    assert f"Follow-up open, with {agent2.display_name}" in page.content.decode()
+    done = reverse("feedback_follow_up_done", args=[workspace.slug, follow_up.pk])
+    assert signed_in(agent).post(done, {"note": "x"}).status_code == 403  # not the lead
+    assert signed_in(agent2).post(done, {"note": "Called her"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.closed_by) == ("done", agent2)
+
+
 def test_the_formulas_and_the_report(workspace, agent, viewer, stranger):
     assert services.score_of("csat", [5, 4, 3, 1]) == 50.0
     assert services.score_of("nps", [10, 9, 8, 6, 0]) == 0.0  # 40 % promoters − 40 % detractors
@@ -180,7 +219,7 @@ def test_the_formulas_and_the_report(workspace, agent, viewer, stranger):
     assert signed_in(viewer).get(url).status_code == 403
     assert signed_in(stranger).get(url).status_code == 404
     close = reverse("feedback_follow_up_done", args=[workspace.slug, 1])
-    assert signed_in(agent).post(close).status_code == 403
+    assert signed_in(agent).post(close).status_code == 404
 
 
 def test_an_admin_switches_to_nps_and_the_email_asks_0_to_10(
@@ -238,6 +277,9 @@ def test_the_report_by_intent_and_week_and_the_csv_export(solved, workspace, adm
     )
     page = signed_in(agent).get(reverse("feedback", args=[workspace.slug])).content.decode()
     assert "By intent" in page and "week of " in page and "100.0" in page
+    # The one survey sent was answered: 100 % per agent, and so overall.
+    assert f"<td>{agent.display_name}</td><td>1</td><td>100.0</td><td>100.0 %</td>" in page
+    assert "1 of 1 surveys sent were answered (100.0 %)" in page
     assert (
         signed_in(agent).get(reverse("feedback_export", args=[workspace.slug])).status_code == 403
     )
@@ -248,6 +290,7 @@ def test_the_report_by_intent_and_week_and_the_csv_export(solved, workspace, adm
     assert header.startswith("ticket,rated_at,kind,score,agent")
     assert row.startswith(f"{ticket.number},") and ",csat,4," in row
     assert '"Fine, ""quick"""' in row and row.endswith(",yes")
+    assert header.endswith(",comment,comment_sentiment,consent_to_share")
 
 
 def test_a_workspace_can_ask_hours_after_solving_in_an_email_of_its_own(

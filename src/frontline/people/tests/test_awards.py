@@ -129,11 +129,14 @@ def test_the_team_nominates_and_votes_for_its_own_award(workspace, admin, agent,
         awards.nominations(workspace, key, START, END).get(nominee=u) for u in (agent2, agent)
     )
     vote = reverse("awards_action", args=[workspace.slug, "vote"])
-    signed_in(admin).post(vote, {"nomination": ben.pk})
-    signed_in(agent).post(vote, {"nomination": ava.pk})  # changes their mind:
-    signed_in(agent).post(vote, {"nomination": ben.pk})  # one vote each
+    signed_in(admin).post(vote, {"nomination": ava.pk})  # changes their mind:
+    signed_in(admin).post(vote, {"nomination": ben.pk})  # one vote each
+    own = signed_in(agent).post(vote, {"nomination": ava.pk}, follow=True)
+    assert "cannot vote for yourself" in own.content.decode()
+    signed_in(agent).post(vote, {"nomination": ben.pk})
+    signed_in(agent2).post(vote, {"nomination": ava.pk})
     assert signed_in(viewer).post(vote, {"nomination": ava.pk}).status_code == 403  # not the team
-    assert awards.tally(workspace, key, START, END) == [(agent2, 2), (agent, 0)]
+    assert awards.tally(workspace, key, START, END) == [(agent2, 2), (agent, 1)]
     with pytest.raises(ServiceError, match="top of the standings"):
         awards.announce(workspace, key, START, END, winner=agent, by=admin)
     award = awards.announce(workspace, key, START, END, winner=agent2, by=admin)

@@ -53,6 +53,16 @@ def update_team(team: Team, *, by: Actor, changes: dict[str, Any]) -> Team:
     return update_logged(team, by, "team.updated", data)
 
 
+def set_team_lead(team: Team, lead: User | None, *, by: Actor) -> Team:
+    """The team's lead: an agent of the workspace (or none)."""
+    if lead is not None and not Membership.objects.filter(
+        workspace_id=team.workspace_id, user=lead,
+        role__in=[r for r in Role if ROLE_RANK[r] >= ROLE_RANK[Role.AGENT]],
+    ).exists():  # fmt: skip
+        raise invalid("lead", "The lead must be an agent of this workspace")
+    return update_logged(team, by, "team.lead", {"lead_id": lead.pk if lead else None})
+
+
 def set_team_members(team: Team, members: list[User], *, by: Actor) -> Team:
     agent_ids = set(
         Membership.objects.filter(
