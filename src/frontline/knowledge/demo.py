@@ -55,6 +55,15 @@ receiving bank; we cannot promise the money comes back.""",
 }
 
 
+TAGS = {
+    "My new card has not arrived": ["delivery", "new-card"],
+    "My card was declined": ["payments"],
+    "I forgot my PIN": ["security", "pin"],
+    "How long does a transfer take?": ["payments", "international"],
+    "I sent money to the wrong account": ["payments", "mistakes"],
+}
+
+
 def seed(workspace: Workspace, author: User) -> int:
     made = 0
     for name, articles in ARTICLES.items():
@@ -62,7 +71,7 @@ def seed(workspace: Workspace, author: User) -> int:
         for title, body in articles:
             services.create_article(
                 workspace, by=author, title=title, body=body, category=category,
-                status="published",
+                status="published", tags=TAGS.get(title, []),
             )  # fmt: skip
             made += 1
     return made

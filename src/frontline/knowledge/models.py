@@ -50,6 +50,7 @@ class Article(models.Model):
     # virtual agent answers a question the model recognises with confidence from this
     # article (see assistant.virtual_agent).
     intent = models.CharField(max_length=100, blank=True, db_index=True)
+    tags = models.JSONField(default=list, blank=True)  # lower-case words, for browsing
     # A translation points to the article it translates (the original has None).
     translation_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="translations"
@@ -129,3 +130,15 @@ class SearchLog(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "created_at"])]
+
+
+class ArticleFile(models.Model):
+    """A file or image attached to an article: listed under it, and an image can be shown
+    in its text (the editor gives the Markdown). Stored like ticket attachments."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
+    attachment = models.ForeignKey("tickets.Attachment", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -12,7 +12,13 @@ from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
 from frontline.accounts.models import User, Workspace
-from frontline.knowledge.models import Article, ArticleVersion, Category, HelpfulVote
+from frontline.knowledge.models import (
+    Article,
+    ArticleFile,
+    ArticleVersion,
+    Category,
+    HelpfulVote,
+)
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, invalid
 from frontline.lib.html import sanitize_html
@@ -75,10 +81,24 @@ def _clean(workspace: Workspace, data: dict) -> dict:
         data["intent"] = (data["intent"] or "").strip()
         if len(data["intent"]) > 100:
             raise invalid("intent", "must be at most 100 characters")
+    if "tags" in data:
+        data["tags"] = clean_tags(data["tags"])
     category = data.get("category")
     if category is not None and category.workspace_id != workspace.pk:
         raise invalid("category", "is not in this workspace")
     return data
+
+
+def clean_tags(value) -> list[str]:
+    """Tags from a list or a comma-separated text: lower-case, single words joined by
+    hyphens, each once, at most MAX_TAGS."""
+    raw = value.split(",") if isinstance(value, str) else list(value or [])
+    tags = list(dict.fromkeys(slugify(str(t)) for t in raw if slugify(str(t))))
+    if len(tags) > MAX_TAGS:
+        raise invalid("tags", f"at most {MAX_TAGS} tags")
+    if any(len(t) > 40 for t in tags):
+        raise invalid("tags", "a tag can have at most 40 characters")
+    return tags
 
 
 def _unique_slug(workspace: Workspace, title: str, exclude: int | None = None) -> str:
@@ -98,7 +118,11 @@ def _version(article: Article, by: User | None, note: str = "") -> ArticleVersio
     )  # fmt: skip
 
 
-ARTICLE_FIELDS = {"title", "body", "category", "status", "visibility", "language", "intent"}
+ARTICLE_FIELDS = {
+    "title", "body", "category", "status", "visibility", "language", "intent", "tags",
+}  # fmt: skip
+MAX_TAGS = 10
+MAX_FILES = 20
 
 
 def _only_article_fields(data: dict) -> None:
@@ -267,3 +291,46 @@ def vote(article: Article, *, helpful: bool, comment: str = "") -> HelpfulVote:
         field = "helpful_yes" if helpful else "helpful_no"
         Article.objects.filter(pk=article.pk).update(**{field: F(field) + 1})
         return HelpfulVote.objects.create(article=article, helpful=helpful, comment=comment)
+
+
+# ---- files -------------------------------------------------------------------------------
+
+
+def add_file(article: Article, upload, *, by: User) -> ArticleFile:
+    """Attach a file (same limits and refusals as ticket attachments)."""
+    from frontline.tickets.services import store_attachment
+
+    if article.files.count() >= MAX_FILES:
+        raise invalid("file", f"An article can have at most {MAX_FILES} files")
+    with transaction.atomic():
+        stored = store_attachment(article.workspace, upload, by=by)
+        found = ArticleFile.objects.create(article=article, attachment=stored)
+        record([event(article.workspace_id, Actor.of(by), "article.file_added",
+                      after={"id": article.pk, "file": stored.filename})])  # fmt: skip
+    return found
+
+
+def remove_file(found: ArticleFile, *, by: User) -> None:
+    with transaction.atomic():
+        after = {"id": found.article_id, "file": found.attachment.filename}
+        record([event(found.article.workspace_id, Actor.of(by), "article.file_removed",
+                      after=after)])  # fmt: skip
+        found.delete()
+
+
+def file_url(found: ArticleFile) -> str:
+    from django.urls import reverse
+
+    article = found.article
+    return reverse("hc_file", args=[article.workspace.slug, found.pk, found.attachment.filename])
+
+
+def markdown_for(found: ArticleFile) -> str:
+    """What to paste into the text: an image shown in place, or a link to the file."""
+    from frontline.tickets.services.attachments import INLINE_TYPES
+
+    name = found.attachment.filename.replace("]", "").replace("[", "")
+    url = file_url(found).replace(" ", "%20")
+    return (
+        f"![{name}]({url})" if found.attachment.content_type in INLINE_TYPES else f"[{name}]({url})"
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bot", views.kb_bot, name="kb_bot"),
     path("<int:pk>/", views.kb_edit, name="kb_edit"),
     path("<int:pk>/translate", views.kb_translate, name="kb_translate"),
+    path("<int:pk>/files", views.kb_file, name="kb_file"),
     path("<int:pk>/versions/<int:number>/", views.kb_version, name="kb_version"),
 ]
 # Under /support/<slug>/articles/ (everyone).
@@ -20,6 +21,7 @@ public_urlpatterns = [
     path("suggest", views.hc_suggest, name="hc_suggest"),
     path("ask/", views.hc_ask, name="hc_ask"),
     path("ask/<int:pk>/outcome", views.hc_ask_outcome, name="hc_ask_outcome"),
+    path("files/<int:pk>/<str:name>", views.hc_file, name="hc_file"),
     path("<slug:article_slug>/", views.hc_article, name="hc_article"),
     path("<slug:article_slug>/vote", views.hc_vote, name="hc_vote"),
 ]

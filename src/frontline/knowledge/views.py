@@ -57,6 +57,7 @@ def _form(request) -> dict:
         "status": post.get("status", "draft"),
         "visibility": post.get("visibility", "public"),
         "intent": post.get("intent", ""),
+        "tags": post.get("tags", ""),
         "category": Category.objects.filter(pk=category).first() if category.isdigit() else None,
     }
 
@@ -93,6 +94,13 @@ def kb_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             "translations": services.family(article) if article else [],
             "languages": services.LANGUAGES,
             "preview": services.render(article.body) if article else None,
+            "tags_text": form["tags"] if form else ", ".join(article.tags) if article else "",
+            "files": [
+                (f, services.markdown_for(f))
+                for f in article.files.select_related("attachment", "article__workspace")
+            ]
+            if article
+            else [],  # fmt: skip
             "statuses": Article.Status.choices,
             "visibilities": Article.Visibility.choices,
             "intents": known_intents(workspace.pk),
@@ -150,6 +158,10 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
     lang = request.GET.get("lang", "en")
     lang = lang if lang in services.LANGUAGES else "en"
     articles = list(services.public_articles(workspace, lang).order_by("title"))
+    tags = sorted({t for a in articles for t in a.tags})
+    tag = request.GET.get("tag", "").strip().lower()[:40]
+    if tag:
+        articles = [a for a in articles if tag in a.tags]
     categories = [
         (c, [a for a in articles if a.category_id == c.pk])
         for c in Category.objects.filter(workspace=workspace)
@@ -167,6 +179,8 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
             lang=lang,
             languages=_languages_in_use(workspace),
             bot_on=virtual_agent.on_duty(workspace, "help_center"),
+            tags=tags,
+            tag=tag,
         ),
     )
 
@@ -203,8 +217,69 @@ def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpRespon
             related=retrieval.related(
                 article, services.public_articles(workspace).filter(translation_of=None)
             ),
+            files=[
+                (f, services.file_url(f))
+                for f in article.files.select_related("attachment", "article__workspace")
+            ],  # fmt: skip
         ),
     )
+
+
+@login_required
+@require_POST
+def kb_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Attach a file to an article, or remove one (agents who write articles)."""
+    from frontline.knowledge.models import ArticleFile
+
+    workspace, _ = workspace_member(request.user, slug, Role.AGENT)
+    article = get_object_or_404(Article, workspace=workspace, pk=pk)
+    remove = request.POST.get("remove", "")
+    try:
+        if remove:
+            found = get_object_or_404(
+                ArticleFile, article=article, pk=remove if remove.isdigit() else 0
+            )
+            services.remove_file(found, by=request.user)
+            messages.success(request, "File removed")
+        elif "file" not in request.FILES:
+            raise ServiceError("Choose a file to attach")
+        else:
+            found = services.add_file(article, request.FILES["file"], by=request.user)
+            messages.success(request, f"Attached {found.attachment.filename}")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("kb_edit", args=[slug, pk]) + "#files")
+
+
+def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
+    """An article's file: for anyone when the article is published and public, else for
+    the workspace's agents. Images show in place; other files download."""
+    from frontline.accounts.access import membership as member_of
+    from frontline.knowledge.models import ArticleFile
+    from frontline.tickets.services.attachments import INLINE_TYPES, attachment_response
+
+    workspace = get_object_or_404(Workspace, slug=slug)
+    found = get_object_or_404(
+        ArticleFile.objects.select_related("article", "attachment"),
+        pk=pk, article__workspace=workspace,
+    )  # fmt: skip
+    article = found.article
+    public = article.status == Article.Status.PUBLISHED and (
+        article.visibility == Article.Visibility.PUBLIC
+    )
+    if not public:
+        current = member_of(request.user, workspace) if request.user.is_authenticated else None
+        if current is None or not current.has_role(Role.AGENT):
+            raise Http404("No such file")
+    attachment = found.attachment
+    if attachment.content_type not in INLINE_TYPES:
+        return attachment_response(attachment)
+    from django.http import FileResponse
+
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_POST

@@ -131,3 +131,56 @@ def test_translations_and_the_language_switcher(workspace, agent):
     assert "Frais de carte" in home_fr and "Card fees" not in home_fr
     home = Client().get(reverse("hc_home", args=[workspace.slug])).content.decode()
     assert "Card fees" in home and "Frais de carte" not in home
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_tags_group_articles_in_the_help_center(workspace, agent):
+    client = signed_in(agent)
+    new = reverse("kb_new", args=[workspace.slug])
+    for title, tags in (("Travel abroad", "Travel, cards ,travel"), ("Fees", "pricing")):
+        client.post(new, {"title": title, "body": "Text.", "status": "published",
+                          "visibility": "public", "tags": tags})  # fmt: skip
+    assert Article.objects.get(title="Travel abroad").tags == ["travel", "cards"]
+    home = reverse("hc_home", args=[workspace.slug])
+    travel = Client().get(home, {"tag": "travel"}).content.decode()
+    assert "Travel abroad" in travel and "Fees" not in travel
+    assert 'aria-current="page">travel</a>' in travel  # the chosen topic is marked
+    too_many = client.post(new, {"title": "X", "body": "Y", "tags": ",".join("abcdefghijk")})
+    assert too_many.status_code == 422 and "at most 10 tags" in too_many.content.decode()
+
+
+def test_files_and_images_attach_to_an_article_and_follow_its_visibility(workspace, agent, viewer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    article = services.create_article(
+        workspace, by=agent, title="Card photo", body="See below.", status="published"
+    )
+    url = reverse("kb_file", args=[workspace.slug, article.pk])
+    client = signed_in(agent)
+    client.post(url, {"file": SimpleUploadedFile("card.png", PNG)})
+    client.post(url, {"file": SimpleUploadedFile("terms.pdf", b"%PDF-1.4 terms")})
+    refused = client.post(url, {"file": SimpleUploadedFile("tool.exe", b"MZ" + PNG)}, follow=True)
+    assert "is a program or script" in refused.content.decode()
+    assert (
+        signed_in(viewer).post(url, {"file": SimpleUploadedFile("a.txt", b"a")}).status_code == 403
+    )
+    editor = client.get(reverse("kb_edit", args=[workspace.slug, article.pk])).content.decode()
+    image = article.files.get(attachment__filename="card.png")
+    markdown = f"![card.png](/support/{workspace.slug}/articles/files/{image.pk}/card.png)"
+    assert markdown in editor  # pasted into the text, the image shows in place
+    services.update_article(article, by=agent, body=f"See below.\n\n{markdown}")
+    page = Client().get(reverse("hc_article", args=[workspace.slug, article.slug])).content.decode()
+    assert f'<img src="/support/{workspace.slug}/articles/files/{image.pk}/card.png"' in page
+    assert ">terms.pdf</a>" in page  # listed under the article
+    shown = Client().get(services.file_url(image))
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    pdf = Client().get(services.file_url(article.files.get(attachment__filename="terms.pdf")))
+    assert "attachment" in pdf["Content-Disposition"]  # other files download, never render
+
+    services.update_article(article, by=agent, visibility="internal")
+    assert Client().get(services.file_url(image)).status_code == 404  # agents only now
+    assert signed_in(agent).get(services.file_url(image)).status_code == 200
+    client.post(url, {"remove": image.pk})
+    assert not article.files.filter(pk=image.pk).exists()
