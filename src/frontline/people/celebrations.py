@@ -18,7 +18,7 @@ from icalendar import Calendar, Event
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, invalid
-from frontline.people.models import Celebration, PlanDay
+from frontline.people.models import Celebration, PlanDay, RecognitionSettings
 
 DEFAULT_PLAN = [
     ("Kickoff and thanks", "Open the week together; leads thank every person by name."),
@@ -241,6 +241,10 @@ def recap(workspace: Workspace, year: int) -> Recap:
         ).count(),
         csat=score_of("csat", scores),
         ratings=len(scores),
+        hashtags=RecognitionSettings.objects.filter(workspace=workspace)
+        .values_list("hashtags", flat=True)
+        .first()
+        or Recap.hashtags,
     )
 
 

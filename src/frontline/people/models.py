@@ -21,6 +21,8 @@ class RecognitionSettings(models.Model):
     monthly_allowance = models.PositiveIntegerField(
         default=0
     )  # kudos a person may give; 0: no limit
+    # On the Customer Service Week recap and its shareable card.
+    hashtags = models.CharField(max_length=120, default="#CustomerServiceWeek #SupportHeroes")
 
     def value_list(self) -> list[str]:
         return [v.strip() for v in self.values.splitlines() if v.strip()]
@@ -49,6 +51,8 @@ class Kudos(models.Model):
     )
     value = models.CharField(max_length=60, blank=True)
     message = models.TextField()  # a customer's words only with their consent
+    # On the wall for everyone (the default), or seen by the giver and the receiver only.
+    public = models.BooleanField(default=True)
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL)
     rating = models.OneToOneField(
         "feedback.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="kudos"

@@ -8,6 +8,7 @@ race)."""
 import re
 
 from django.db import transaction
+from django.db.models import Q
 
 from frontline.accounts.access import agent_memberships
 from frontline.accounts.models import Role, User, Workspace
@@ -32,7 +33,9 @@ def settings_for(workspace: Workspace) -> RecognitionSettings:
 
 
 def update_settings(workspace: Workspace, *, by: Actor, **changes) -> RecognitionSettings:
-    unknown = set(changes) - {"values", "auto_approve_customer_praise", "monthly_allowance"}
+    unknown = set(changes) - {
+        "values", "auto_approve_customer_praise", "monthly_allowance", "hashtags",
+    }  # fmt: skip
     if unknown:
         raise invalid(sorted(unknown)[0], "is not a recognition setting")
     if "values" in changes:
@@ -44,13 +47,20 @@ def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Recognitio
         allowance = changes["monthly_allowance"]
         if not isinstance(allowance, int) or not 0 <= allowance <= 1000:
             raise invalid("monthly_allowance", "must be a number from 0 (no limit) to 1000")
+    if "hashtags" in changes:
+        tags = (changes["hashtags"] or "").split()
+        tags = ["#" + t.lstrip("#") for t in tags if t.lstrip("#")]
+        if len(" ".join(tags)) > 120 or any(not t[1:].replace("_", "").isalnum() for t in tags):
+            raise invalid("hashtags", "hashtags are words or digits after #, 120 characters in all")
+        changes["hashtags"] = " ".join(dict.fromkeys(tags))
     current = settings_for(workspace)
     return update_logged(current, by, "recognition_settings.updated", changes)
 
 
 def give_kudos(
-    workspace: Workspace, *, giver: User, receiver: User, value: str, message: str
-) -> Kudos:
+    workspace: Workspace, *, giver: User, receiver: User, value: str, message: str,
+    public: bool = True,
+) -> Kudos:  # fmt: skip
     current = settings_for(workspace)
     members = agent_memberships(workspace)
     if not members.filter(user=giver).exists():
@@ -79,8 +89,9 @@ def give_kudos(
             )
     with transaction.atomic():
         kudos = Kudos.objects.create(
-            workspace=workspace, giver=giver, receiver=receiver, value=value, message=message
-        )
+            workspace=workspace, giver=giver, receiver=receiver, value=value, message=message,
+            public=public,
+        )  # fmt: skip
         record(
             [
                 event(
@@ -180,9 +191,11 @@ def react(kudos: Kudos, *, user: User, emoji: str) -> bool:
     return True
 
 
-def wall(workspace: Workspace):
+def wall(workspace: Workspace, viewer: User):
+    """The kudos this person sees: the public ones, and private ones they gave or got."""
     return (
         Kudos.objects.filter(workspace=workspace, status=Kudos.Status.SHOWN)
+        .filter(Q(public=True) | Q(giver=viewer) | Q(receiver=viewer))
         .select_related("giver", "receiver", "ticket")
         .prefetch_related("reactions")
     )

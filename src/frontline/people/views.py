@@ -36,7 +36,7 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
     lead = services.is_lead(membership)
     current = services.settings_for(workspace)
-    kudos = list(services.wall(workspace)[:100])
+    kudos = list(services.wall(workspace, request.user)[:100])
     for k in kudos:
         counts: dict[str, int] = {}
         mine = set()
@@ -91,11 +91,13 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
             receiver=receiver,
             value=request.POST.get("value", ""),
             message=request.POST.get("message", ""),
+            public=request.POST.get("private") != "on",
         )
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Kudos to {receiver.display_name} are on the wall")
+        where = "on the wall" if request.POST.get("private") != "on" else "sent, just for them"
+        messages.success(request, f"Kudos to {receiver.display_name} are {where}")
     return _back(slug)
 
 
@@ -103,7 +105,7 @@ def give(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workspace, _ = workspace_member(request.user, slug, Role.VIEWER)
-    kudos = get_object_or_404(Kudos, workspace=workspace, pk=pk)
+    kudos = get_object_or_404(services.wall(workspace, request.user), pk=pk)
     try:
         services.react(kudos, user=request.user, emoji=request.POST.get("emoji", ""))
     except ServiceError as exc:
@@ -135,6 +137,7 @@ def recognition_settings(request: HttpRequest, slug: str) -> HttpResponse:
             values=request.POST.get("values", ""),
             auto_approve_customer_praise=request.POST.get("auto_approve") == "on",
             monthly_allowance=int(raw) if raw.isdigit() else raw,
+            hashtags=request.POST.get("hashtags", ""),
         )
     except ServiceError as exc:
         messages.error(request, str(exc))

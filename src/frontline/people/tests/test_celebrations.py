@@ -95,3 +95,12 @@ def test_the_recap_counts_the_week_and_the_card_is_an_image(workspace, agent, ag
     import io
 
     assert Image.open(io.BytesIO(card.content)).size == (1200, 630)
+    # The team's own hashtags, cleaned up, replace the default ones.
+    settings = reverse("recognition_settings", args=[workspace.slug])
+    bad = signed_in(admin).post(settings, {"values": "Empathy", "monthly_allowance": "0",
+                                           "hashtags": "#ok <script>"}, follow=True)  # fmt: skip
+    assert "hashtags are words" in bad.content.decode()
+    signed_in(admin).post(settings, {"values": "Empathy", "monthly_allowance": "0",
+                                     "hashtags": "AcmeCares #CSWeek2026 #CSWeek2026"})  # fmt: skip
+    page = signed_in(agent).get(reverse("recap", args=[workspace.slug, 2026])).content.decode()
+    assert "#AcmeCares #CSWeek2026" in page and "#SupportHeroes" not in page

@@ -59,6 +59,22 @@ def test_self_kudos_strangers_and_unknown_values_are_refused(
     assert not Kudos.objects.exists()
 
 
+def test_kudos_just_for_them_stay_off_the_wall(workspace, agent, agent2, admin):
+    give = reverse("kudos_give", args=[workspace.slug])
+    r = signed_in(agent).post(give, {"receiver": agent2.pk, "value": "Empathy",
+                                     "message": "Thank you for covering for me", "private": "on"},
+                              follow=True)  # fmt: skip
+    assert "sent, just for them" in r.content.decode()
+    kudos = Kudos.objects.get()
+    assert not kudos.public
+    wall = reverse("wall", args=[workspace.slug])
+    assert "covering for me" in signed_in(agent2).get(wall).content.decode()  # the receiver
+    assert "covering for me" in signed_in(agent).get(wall).content.decode()  # the giver
+    assert "covering for me" not in signed_in(admin).get(wall).content.decode()  # nobody else
+    react = reverse("kudos_react", args=[workspace.slug, kudos.pk])
+    assert signed_in(admin).post(react, {"emoji": "👏"}).status_code == 404
+
+
 def test_a_monthly_allowance_when_the_workspace_wants_one(workspace, admin, agent, agent2):
     services.update_settings(workspace, by=Actor.of(admin), monthly_allowance=2)
     for n in range(2):
