@@ -101,5 +101,20 @@ def threshold_curve(workspace: Workspace, since) -> list[dict]:
     return curve
 
 
+TARGET_PRECISION = 0.95
+MIN_RATED = 20  # fewer verdicts than this say too little to suggest a threshold
+
+
+def suggested_threshold(curve: list[dict]) -> float | None:
+    """The lowest threshold at which the rated answers still given were right at least
+    95 % of the time, if enough answers were rated; None otherwise."""
+    if not curve or curve[0]["n"] < MIN_RATED:
+        return None
+    for point in curve:
+        if point["n"] >= MIN_RATED and point.get("accuracy", 0) >= TARGET_PRECISION:
+            return point["threshold"]
+    return None
+
+
 def _share(n: int, total: int) -> float | None:
     return round(100 * n / total, 1) if total else None

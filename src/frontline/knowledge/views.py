@@ -462,6 +462,8 @@ def kb_bot(request: HttpRequest, slug: str) -> HttpResponse:
             "curve": curve,
             "chart": _chart(curve, threshold) if curve else None,
             "at_threshold": next((p for p in curve if p["threshold"] >= threshold), None),
+            "suggested": bot_report.suggested_threshold(curve),
+            "min_rated": bot_report.MIN_RATED,
         },
         status=400 if error else 200,
     )

@@ -74,3 +74,22 @@ def test_admins_change_tone_channels_hours_and_threshold_with_clear_errors(
     signed_in(admin).post(url, {**good, "bot_answer_at": "", "bot_help_center": "on"})
     config.refresh_from_db()
     assert config.bot_answer_at is None and config.bot_help_center
+
+
+def test_a_threshold_is_suggested_from_enough_verdicts(workspace, agent):
+    from frontline.assistant import bot_report
+
+    url = reverse("kb_bot", args=[workspace.slug])
+    for i in range(10):  # ten rated answers: too few to suggest anything
+        turn(workspace, confidence=0.8 + i / 100, helped=True, outcome="resolved")
+    assert "A threshold is suggested once at least 20" in signed_in(agent).get(url).content.decode()
+    # Thirty more: the least confident ones (under 0.55) did not help.
+    for i in range(30):
+        confidence = 0.5 + i / 100
+        turn(workspace, confidence=confidence, helped=i >= 5,
+             outcome="resolved" if i >= 5 else "handed_over")  # fmt: skip
+    page = signed_in(agent).get(url).content.decode()
+    curve = bot_report.threshold_curve(workspace, BotTurn.objects.earliest("created_at").created_at)
+    suggested = bot_report.suggested_threshold(curve)
+    assert 0.52 < suggested <= 0.56  # the first threshold that keeps them 95 % right
+    assert f"Suggested threshold: <strong>{suggested:.2f}</strong>" in page
