@@ -2,6 +2,7 @@
 search as the API; every view checks membership (404 for other workspaces)."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,15 @@ from frontline.tickets.access import access_ticket, visible_tickets
 from frontline.tickets.events import Actor
 from frontline.tickets.fields import FORM_PREFIX, form_errors, form_rows, form_values
 from frontline.tickets.inbox import inbox_page, inbox_views, view_count
-from frontline.tickets.models import CustomField, Macro, Message, Priority, Status, Team
+from frontline.tickets.models import (
+    Channel,
+    CustomField,
+    Macro,
+    Message,
+    Priority,
+    Status,
+    Team,
+)
 from frontline.tickets.search import ORDERS, QueryError
 from frontline.tickets.timeline import timeline
 
@@ -35,6 +44,11 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
     if current is None:
         raise Http404("No such view")
     text = request.GET.get("q", "")
+    picked = _picked_filters(request.GET)
+    if picked:  # the filter menus become words of the query language, shown in the box
+        merged = " ".join(part for part in (text.strip(), picked) if part)
+        query = {"view": current.key, "q": merged, "order": request.GET.get("order", "")}
+        return redirect(reverse("inbox", args=[slug]) + "?" + urlencode(query))
     order = request.GET.get("order") or None
     page, error = None, None
     try:
@@ -59,9 +73,23 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "error": error,
             "can_write": can_write,
-            **(_choices(workspace) if can_write else {}),
+            "channels": Channel.choices,
+            **_choices(workspace),
         },
     )
+
+
+FILTER_MENUS = ("status", "priority", "assignee", "team", "channel", "tag")
+
+
+def _picked_filters(params) -> str:
+    """ "status:open assignee:me" from the inbox's filter menus (f_status=open, ...)."""
+    words = []
+    for key in FILTER_MENUS:
+        value = "".join(params.get(f"f_{key}", "").split())[:100]
+        if value:
+            words.append(f"{key}:{value}")
+    return " ".join(words)
 
 
 @login_required

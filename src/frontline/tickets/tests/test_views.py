@@ -130,6 +130,52 @@ def test_every_inbox_column_sorts_both_ways_and_pages_keep_the_order(
     assert [h.ticket.subject for h in first.hits + rest.hits] == ["cherry", "banana", "Apple"]
 
 
+def test_my_teams_pending_and_solved_views(agent, agent2, workspace, customer):
+    cards = services.create_team(workspace, by=Actor.of(agent), name="Cards")
+    services.set_team_members(cards, [agent], by=Actor.of(agent))
+    other = services.create_team(workspace, by=Actor.of(agent), name="Loans")
+
+    def make(subject, **fields):
+        return services.create_ticket(workspace, by=Actor.of(agent), subject=subject, body="b",
+                                      requester=customer, **fields)  # fmt: skip
+
+    make("Card team ticket", team=cards, assignee=agent2)
+    make("Loan team ticket", team=other)
+    make("Waiting on customer", status="pending")
+    make("Done already", status="solved")
+    url = reverse("inbox", args=[workspace.slug])
+
+    def subjects(view):
+        page = signed_in(agent).get(url, {"view": view}).context["page"]
+        return {h.ticket.subject for h in page.hits}
+
+    assert subjects("teams") == {"Card team ticket"}  # a colleague's ticket in my team too
+    assert subjects("pending") == {"Waiting on customer"}
+    assert subjects("solved") == {"Done already"}
+
+
+def test_the_filter_menus_become_query_words_in_the_search_box(agent, workspace, customer):
+    services.create_ticket(
+        workspace, by=Actor.of(agent), subject="Urgent one", body="b", requester=customer,
+        priority="urgent", assignee=agent,
+    )  # fmt: skip
+    services.create_ticket(
+        workspace, by=Actor.of(agent), subject="Calm one", body="b", requester=customer
+    )
+    url = reverse("inbox", args=[workspace.slug])
+    client = signed_in(agent)
+    page = client.get(url, {"view": "open"}).content.decode()
+    assert 'id="f-priority"' in page and f'<option value="{agent.email}">' in page
+    r = client.get(url, {"view": "open", "q": "one", "f_priority": "urgent", "f_assignee": "me",
+                         "f_team": "", "f_tag": " vip "})  # fmt: skip
+    assert r.status_code == 302
+    assert (
+        r["Location"] == f"{url}?view=open&q=one+priority%3Aurgent+assignee%3Ame+tag%3Avip&order="
+    )
+    found = client.get(url, {"view": "open", "q": "priority:urgent assignee:me"}).context["page"]
+    assert [h.ticket.subject for h in found.hits] == ["Urgent one"]
+
+
 def test_inbox_search_uses_the_query_language_and_explains_mistakes(agent, workspace, ticket):
     client = signed_in(agent)
     url = reverse("inbox", args=[workspace.slug])
