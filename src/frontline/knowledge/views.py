@@ -256,7 +256,11 @@ def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse
     the workspace's agents. Images show in place; other files download."""
     from frontline.accounts.access import membership as member_of
     from frontline.knowledge.models import ArticleFile
-    from frontline.tickets.services.attachments import INLINE_TYPES, attachment_response
+    from frontline.tickets.services.attachments import (
+        INLINE_TYPES,
+        attachment_response,
+        image_response,
+    )
 
     workspace = get_object_or_404(Workspace, slug=slug)
     found = get_object_or_404(
@@ -274,12 +278,7 @@ def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse
     attachment = found.attachment
     if attachment.content_type not in INLINE_TYPES:
         return attachment_response(attachment)
-    from django.http import FileResponse
-
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return image_response(attachment)
 
 
 @require_POST

@@ -135,8 +135,15 @@ def inline_response(token: str) -> FileResponse:
     attachment = Attachment.objects.filter(pk=pk, content_type__in=INLINE_TYPES).first()
     if attachment is None:
         raise Http404("No such image")
+    response = image_response(attachment)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def image_response(attachment: Attachment) -> FileResponse:
+    """A raster image shown in place (callers check the type is in INLINE_TYPES and the
+    access): its checked type, never sniffed, sandboxed."""
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=86400"
     return response
