@@ -88,7 +88,26 @@ document.addEventListener("change", function (e) {
   let socket = null;
   let retry = 1000;
 
-  async function refresh(ids) {
+  // A burst of change notices makes one refresh at a time plus at most one after it, so
+  // a busy desk does not fetch the page once per notice.
+  let running = null;
+  let queued = null;
+  function refresh(ids) {
+    if (!running) {
+      running = load(ids).finally(() => {
+        running = null;
+        if (queued) { const next = queued; queued = null; refresh(Array.from(next)); }
+      });
+    } else {
+      queued = queued || new Set();
+      ids.forEach((id) => queued.add(id));
+    }
+  }
+
+  // Django masks the CSRF token differently on every render; it is not a change.
+  const withoutTokens = (el) => el.outerHTML.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+
+  async function load(ids) {
     const response = await fetch(location.href, { headers: { "X-Requested-With": "live" } });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -96,6 +115,9 @@ document.addEventListener("change", function (e) {
       const now = document.getElementById(id);
       const next = fresh.getElementById(id);
       if (!now || !next) continue;
+      // Leave a part alone when nothing in it changed: a button under the agent's pointer
+      // stays the same button.
+      if (withoutTokens(now) === withoutTokens(next)) continue;
       // Never overwrite a form the agent is editing.
       if (now.contains(document.activeElement) && document.activeElement !== document.body) continue;
       // Keep the tickets the agent ticked for a bulk action.
