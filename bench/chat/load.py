@@ -354,6 +354,12 @@ def main():
         result["layer"] = "redis" if args.redis else "in-memory"
         result["settle_s"] = args.settle
         print(json.dumps(result, indent=2))
+    except BaseException:
+        if (data / "server.log").exists():  # the server's side of a failure, before it goes
+            print("--- server log (last 60 lines) ---", file=sys.stderr)
+            lines = (data / "server.log").read_text().splitlines()[-60:]
+            print("\n".join(lines), file=sys.stderr)
+        raise
     finally:
         for p in reversed(procs):
             p.terminate()

@@ -46,12 +46,19 @@ def test_ticket_change_is_published_after_commit(workspace, agent, customer):
     assert message["payload"] == {"ticket": ticket.number, "id": ticket.pk, "changes": ["created"]}
 
 
+def _redis_layer():
+    from channels_redis.core import RedisChannelLayer
+
+    from frontline.lib import redis_layer
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    return RedisChannelLayer(**redis_layer.channel_layer(url)["CONFIG"])
+
+
 @pytest.mark.redis
 @pytest.mark.skipif(not _redis_reachable(), reason="Redis is not reachable on this machine")
 def test_redis_channel_layer_carries_notices(settings):
-    from channels_redis.core import RedisChannelLayer
-
-    layer = RedisChannelLayer(hosts=[os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"])
+    layer = _redis_layer()
 
     async def roundtrip():
         channel = await _subscribe(layer, 4242)
@@ -63,6 +70,26 @@ def test_redis_channel_layer_carries_notices(settings):
         return got
 
     assert asyncio.run(roundtrip())["payload"] == {"ticket": 7}
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not _redis_reachable(), reason="Redis is not reachable on this machine")
+def test_an_idle_socket_on_redis_outlives_the_blocking_wait():
+    # A widget or agent socket with nothing to hear for a while must still hear the next
+    # message: its wait on Redis spans more than one blocking pop (5 s each).
+    layer = _redis_layer()
+
+    async def idle_then_message():
+        channel = await layer.new_channel()
+        waiting = asyncio.create_task(layer.receive(channel))
+        await asyncio.sleep(layer.brpop_timeout + 2)
+        assert not waiting.done() or waiting.exception() is None
+        await layer.send(channel, {"type": "chat.message", "text": "still there?"})
+        got = await asyncio.wait_for(waiting, 5)
+        await layer.flush()
+        return got
+
+    assert asyncio.run(idle_then_message())["text"] == "still there?"
 
 
 def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(monkeypatch):
