@@ -49,8 +49,9 @@ def changed(session: ChatSession) -> None:
     """Tell the widget the new state, and the agents' pages that the chat changed."""
     push(session, state_of(session))
     if session.ticket_id:
-        payload = {"ticket": session.ticket.number, "id": session.ticket_id, "changes": ["chat"]}
-        transaction.on_commit(lambda: realtime.publish(session.workspace_id, payload))
+        realtime.ticket_changed(
+            session.workspace_id, session.ticket_id, session.ticket.number, ["chat"]
+        )
 
 
 def state_of(session: ChatSession) -> dict:

@@ -311,8 +311,9 @@ def mark_read(session: ChatSession, up_to: int, *, by_agent: bool) -> None:
     if by_agent:
         push(session, {"kind": "read", "up_to": up_to})
     elif session.ticket_id:
-        payload = {"ticket": session.ticket.number, "id": session.ticket_id, "changes": ["chat"]}
-        transaction.on_commit(lambda: realtime.publish(session.workspace_id, payload))
+        realtime.ticket_changed(
+            session.workspace_id, session.ticket_id, session.ticket.number, ["chat"]
+        )
 
 
 # ---- routing to people -------------------------------------------------------------------

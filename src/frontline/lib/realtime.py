@@ -5,6 +5,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import transaction
 
 from frontline.lib.notice_relay import relay_url, send
 
@@ -33,6 +34,12 @@ def publish(workspace_id: int, payload: dict) -> None:
         send(workspace_id, payload)  # a worker without Redis: through the web server
         return
     send_group(workspace_group(workspace_id), {"type": "workspace.change", "payload": payload})
+
+
+def ticket_changed(workspace_id: int, ticket_id: int, number: int, kinds: list[str]) -> None:
+    """Announce a ticket's change once its transaction commits (never if it rolls back)."""
+    payload = {"ticket": number, "id": ticket_id, "changes": list(kinds)}
+    transaction.on_commit(lambda: publish(workspace_id, payload))
 
 
 def send_group(group: str, message: dict) -> None:

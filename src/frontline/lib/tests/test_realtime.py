@@ -55,6 +55,25 @@ def _redis_layer():
     return RedisChannelLayer(**redis_layer.channel_layer(url)["CONFIG"])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_change_rolled_back_is_never_announced(workspace, agent, customer, monkeypatch):
+    sent = []
+    monkeypatch.setattr(realtime, "publish", lambda workspace_id, payload: sent.append(payload))
+    with transaction.atomic():
+        ticket = services.create_ticket(
+            workspace, by=Actor.of(customer), subject="Live", body="b", requester=customer
+        )
+        try:
+            with transaction.atomic():
+                services.update_ticket(ticket, by=Actor.of(agent), changes={"status": "pending"})
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        services.update_ticket(ticket, by=Actor.of(agent), changes={"priority": "high"})
+    announced = [kind for payload in sent for kind in payload["changes"]]
+    assert sorted(announced) == ["created", "priority"]
+
+
 @pytest.mark.redis
 @pytest.mark.skipif(not _redis_reachable(), reason="Redis is not reachable on this machine")
 def test_redis_channel_layer_carries_notices(settings):
@@ -106,7 +125,9 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
         monkeypatch.setattr(layer, "group_send", slow_group_send)
         realtime.bind_server_loop(asyncio.get_running_loop())
         # publish() returns while the layer is still sending: the request is not held up.
-        await asyncio.wait_for(asyncio.to_thread(realtime.publish, 7, {"ticket": 1}), 5)
+        await asyncio.wait_for(
+            asyncio.to_thread(realtime.publish, 7, {"ticket": 1, "id": 3, "changes": ["reply"]}), 5
+        )
         assert sent == []
         release.set()
         for _ in range(50):
@@ -118,4 +139,4 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
         asyncio.run(main())
     finally:
         realtime.bind_server_loop(None)
-    assert sent == [("workspace.7", {"ticket": 1})]
+    assert sent == [("workspace.7", {"ticket": 1, "id": 3, "changes": ["reply"]})]

@@ -154,8 +154,7 @@ def _append_to_index(ticket: Ticket, text: str) -> None:
 
 
 def _notify(ticket: Ticket, kinds: list[str]) -> None:
-    payload = {"ticket": ticket.number, "id": ticket.pk, "changes": kinds}
-    transaction.on_commit(lambda: realtime.publish(ticket.workspace_id, payload))
+    realtime.ticket_changed(ticket.workspace_id, ticket.pk, ticket.number, kinds)
 
 
 def _add_message(
