@@ -56,3 +56,19 @@ def test_the_command_reports_the_figures_and_the_agent_answers_and_hands_over():
     text = StringIO()
     call_command("assistant", "evaluate-answers", "--limit", "1", "--no-intents", stdout=text)
     assert "precision" in text.getvalue() and "p50 / p95" in text.getvalue()
+
+
+def test_with_known_topics_the_model_sees_some_of_each_missing_intent_but_asks_the_rest():
+    messages = answers.read_messages()
+    missing, questions = answers.question_set(messages, known_topics=True)
+    assert missing == answers.question_set(messages)[0]  # the same articles are missing
+    seen = [q for q in questions if q.part == "model"]
+    asked = [q for q in questions if q.part != "model"]
+    assert {q.intent for q in seen} == set(missing)
+    assert not {q.text for q in seen} & {q.text for q in asked}  # never asked what it saw
+    for intent in missing:
+        n_seen = sum(q.intent == intent for q in seen)
+        n_asked = sum(q.intent == intent for q in asked)
+        assert n_seen == len(messages[intent]) // 3 and n_asked == len(messages[intent]) - n_seen
+    with pytest.raises(ValueError, match="triage model"):
+        answers.evaluate(known_topics=True, by_intent=False, limit=1)

@@ -42,6 +42,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Similarity alone: no triage model, articles not tied to intents",
         )
+        answers.add_argument(
+            "--known-topics",
+            action="store_true",
+            help="The triage model has seen the intents whose article is missing "
+            "(tickets exist, the article does not)",
+        )
         answers.add_argument("--json", action="store_true", help="Print the figures as JSON")
 
     def handle(self, *args, action, **options):
@@ -116,7 +122,7 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
 
-    def _evaluate_answers(self, *, data, limit, seed, curve, no_intents, **opts):
+    def _evaluate_answers(self, *, data, limit, seed, curve, no_intents, known_topics, **opts):
         from pathlib import Path
 
         from frontline.assistant.evaluation import answers
@@ -126,7 +132,11 @@ class Command(BaseCommand):
         path = Path(data) if data else answers.DEFAULT_DATA
         try:
             figures = answers.evaluate(
-                path, limit=limit, seed=seed or answers.SEED, by_intent=not no_intents
+                path,
+                limit=limit,
+                seed=seed or answers.SEED,
+                by_intent=not no_intents,
+                known_topics=known_topics,
             )
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
