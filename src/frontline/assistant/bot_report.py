@@ -110,7 +110,12 @@ def suggested_threshold(curve: list[dict]) -> float | None:
     95 % of the time, if enough answers were rated; None otherwise."""
     if not curve or curve[0]["n"] < MIN_RATED:
         return None
+    # Below the least confident rated answer every threshold keeps the same answers: the
+    # verdicts say nothing about answering less surely than that, so never suggest it.
+    floor = max(point["threshold"] for point in curve if point["coverage"] == 1)
     for point in curve:
+        if point["threshold"] < floor:
+            continue
         if point["n"] >= MIN_RATED and point.get("accuracy", 0) >= TARGET_PRECISION:
             return point["threshold"]
     return None

@@ -68,6 +68,8 @@ class AssistantSettings(models.Model):
     bot_hours = models.CharField(max_length=10, choices=Hours.choices, default=Hours.ALWAYS)
     # The confidence needed to answer; None: the built-in default (virtual_agent.ANSWER_AT).
     bot_answer_at = models.FloatField(null=True, blank=True)
+    # Daily: move bot_answer_at to the threshold customers' verdicts suggest (bot_report).
+    bot_auto_threshold = models.BooleanField(default=False)
 
 
 class IntentModelVersion(models.Model):

@@ -9,6 +9,7 @@ held-out splits); a failed or worse run is kept as a record and changes nothing.
 import logging
 import re
 import threading
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -25,6 +26,7 @@ from frontline.assistant.models import (
     IntentModelVersion,
     RoutingRule,
 )
+from frontline.lib import clock
 from frontline.lib.errors import invalid
 from frontline.tickets.models import CustomField, Priority, Team
 
@@ -332,7 +334,37 @@ def update_bot_settings(workspace: Workspace, *, by, data) -> AssistantSettings:
         answer_at = float(raw) if raw else None
     except ValueError:
         answer_at = -1
-    if answer_at is not None and not 0.3 <= answer_at <= 1:
+    if answer_at is not None and not MIN_ANSWER_AT <= answer_at <= 1:
         raise invalid("bot_answer_at", "The answer threshold is a number from 0.30 to 1.00")
     changes["bot_answer_at"] = answer_at
+    changes["bot_auto_threshold"] = data.get("bot_auto_threshold") == "on"
     return update_logged(config, Actor.of(by), "assistant.bot_settings", changes)
+
+
+MIN_ANSWER_AT = 0.3
+AUTO_STEP = 0.02  # a smaller move than this is noise in the verdicts, not news
+AUTO_THRESHOLD_EVENT = "assistant.bot_threshold_auto"
+
+
+def adjust_bot_threshold(workspace: Workspace, *, days: int = 30) -> tuple[float, float] | None:
+    """If the workspace lets it, move the answer threshold to the one its customers'
+    verdicts of the last `days` suggest (bot_report.suggested_threshold: the lowest that
+    kept enough rated answers 95 % right). Returns (from, to), or None when it stays.
+    Logged as the system's change, so the page can say when and why it moved."""
+    from frontline.assistant import bot_report, virtual_agent
+    from frontline.tickets.events import SYSTEM
+    from frontline.tickets.services.rows import update_logged
+
+    config = settings_for(workspace.pk)
+    if not config.bot_auto_threshold:
+        return None
+    curve = bot_report.threshold_curve(workspace, clock.now() - timedelta(days=days))
+    suggested = bot_report.suggested_threshold(curve)
+    if suggested is None:
+        return None
+    current = config.bot_answer_at or virtual_agent.ANSWER_AT
+    target = round(min(max(suggested, MIN_ANSWER_AT), 1.0), 2)
+    if abs(target - current) < AUTO_STEP:
+        return None
+    update_logged(config, SYSTEM, AUTO_THRESHOLD_EVENT, {"bot_answer_at": target})
+    return current, target

@@ -64,6 +64,19 @@ def retrain_due() -> list[int]:
 
 
 @task(queue_name="ai")
+def adjust_bot_thresholds() -> list[int]:
+    """Daily, for workspaces that asked for it: the virtual agent's answer threshold follows
+    its customers' verdicts. Run by `frontline scheduler`; safe to run twice."""
+    moved = []
+    for config in AssistantSettings.objects.filter(bot_auto_threshold=True).select_related(
+        "workspace"
+    ):
+        if services.adjust_bot_threshold(config.workspace) is not None:
+            moved.append(config.workspace_id)
+    return moved
+
+
+@task(queue_name="ai")
 def answer_email(ticket_id: int):
     """The virtual agent's first answer to a new email (assistant.email_answers)."""
     from frontline.assistant.email_answers import answer_first

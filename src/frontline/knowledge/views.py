@@ -424,9 +424,14 @@ def hc_ask_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def kb_bot(request: HttpRequest, slug: str) -> HttpResponse:
     """The virtual agent: how it did in the last 30 days, and (admins) how it behaves."""
-    from frontline.assistant.services import settings_for, update_bot_settings
+    from frontline.assistant.services import (
+        AUTO_THRESHOLD_EVENT,
+        settings_for,
+        update_bot_settings,
+    )
     from frontline.assistant.views import _chart
     from frontline.chat.config import settings_for as chat_settings
+    from frontline.tickets.models import Event
 
     workspace, membership = workspace_member(request.user, slug, Role.AGENT)
     can_edit = membership.role in (Role.OWNER, Role.ADMIN)
@@ -462,6 +467,9 @@ def kb_bot(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": _chart(curve, threshold) if curve else None,
             "at_threshold": next((p for p in curve if p["threshold"] >= threshold), None),
             "suggested": bot_report.suggested_threshold(curve),
+            "auto_change": Event.objects.filter(workspace=workspace, kind=AUTO_THRESHOLD_EVENT)
+            .order_by("-created_at")
+            .first(),
             "min_rated": bot_report.MIN_RATED,
         },
         status=400 if error else 200,

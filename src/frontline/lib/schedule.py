@@ -4,6 +4,8 @@ runs them. Tasks must be safe to queue twice (several schedulers may run)."""
 PERIODIC: list[tuple[str, int]] = [
     # (dotted path of a task, seconds between runs)
     ("frontline.assistant.tasks.retrain_due", 15 * 60),
+    # The virtual agent's answer threshold, for workspaces that let verdicts move it.
+    ("frontline.assistant.tasks.adjust_bot_thresholds", 24 * 60 * 60),
     # Each mailbox keeps its own interval (and backs off when failing); this only looks.
     ("frontline.email.tasks.poll_mailboxes", 15),
     # The day before each day of Customer Service Week; sent once (recorded).

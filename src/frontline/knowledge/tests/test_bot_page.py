@@ -93,3 +93,46 @@ def test_a_threshold_is_suggested_from_enough_verdicts(workspace, agent):
     suggested = bot_report.suggested_threshold(curve)
     assert 0.52 < suggested <= 0.56  # the first threshold that keeps them 95 % right
     assert f"Suggested threshold: <strong>{suggested:.2f}</strong>" in page
+
+
+def test_with_daily_adjustment_the_threshold_follows_customers_verdicts(workspace, admin, agent):
+    from frontline.assistant import services
+    from frontline.assistant.tasks import adjust_bot_thresholds
+
+    url = reverse("kb_bot", args=[workspace.slug])
+    for i in range(30):  # the least confident answers (under 0.55) did not help
+        confidence = 0.5 + i / 100
+        turn(workspace, confidence=confidence, helped=i >= 5,
+             outcome="resolved" if i >= 5 else "handed_over")  # fmt: skip
+    assert services.adjust_bot_threshold(workspace) is None  # not asked to: stays
+    assert settings_for(workspace.pk).bot_answer_at is None
+
+    form = {"bot_tone": "friendly", "bot_email": "suggest", "bot_hours": "always",
+            "bot_answer_at": "", "bot_auto_threshold": "on"}  # fmt: skip
+    assert signed_in(admin).post(url, form).status_code == 302
+    assert settings_for(workspace.pk).bot_auto_threshold
+
+    assert adjust_bot_thresholds.call() == [workspace.pk]  # the daily job
+    moved_to = settings_for(workspace.pk).bot_answer_at
+    assert 0.52 < moved_to <= 0.56  # down from the default 0.60: those answers were right
+    page = signed_in(agent).get(url).content.decode()
+    assert f"from 0.60 to {moved_to:.2f}, following customers" in page
+    assert "adjusted daily from customers" in page
+    assert adjust_bot_thresholds.call() == []  # already there: nothing moves twice
+
+    # Answers under the new threshold start failing: it goes up again.
+    BotTurn.objects.all().delete()
+    for i in range(40):
+        turn(workspace, confidence=0.55 + i / 100, helped=i >= 10,
+             outcome="resolved" if i >= 10 else "handed_over")  # fmt: skip
+    was, now = services.adjust_bot_threshold(workspace)
+    assert was == moved_to and 0.62 <= now <= 0.66  # most failures are left below it
+
+
+def test_the_suggestion_never_goes_below_the_least_sure_rated_answer(workspace):
+    from frontline.assistant import bot_report
+
+    for i in range(25):  # every rated answer helped, all given at 0.80 or more
+        turn(workspace, confidence=0.8 + i / 200, helped=True, outcome="resolved")
+    curve = bot_report.threshold_curve(workspace, BotTurn.objects.earliest("created_at").created_at)
+    assert bot_report.suggested_threshold(curve) == 0.8  # not 0: nothing was rated below
