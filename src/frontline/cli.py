@@ -26,12 +26,26 @@ ALIASES = {
 }
 
 
-def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv if argv is None else argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
+# A worker works every queue (training is on "ai", mail on "email") unless told otherwise;
+# Django's db_worker alone would take only "default".
+DEFAULT_OPTIONS = {"worker": ["--queue-name", "*"]}
+
+
+def django_argv(argv: list[str]) -> list[str]:
+    """`frontline …` as the Django management command line it stands for."""
+    argv = ["frontline", *argv[1:]]
     if len(argv) > 1:
-        argv[1] = ALIASES.get(argv[1], argv[1])
-    argv[0] = "frontline"
+        name = argv[1]
+        argv[1] = ALIASES.get(name, name)
+        extra = DEFAULT_OPTIONS.get(name, [])
+        if extra and not any(a.startswith(extra[0]) for a in argv[2:]):
+            argv[2:2] = extra
+    return argv
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = django_argv(list(sys.argv if argv is None else argv))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

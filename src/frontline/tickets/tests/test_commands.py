@@ -157,3 +157,17 @@ def test_serve_runs_web_and_worker_and_stops_both(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_frontline_worker_works_every_queue_unless_told_otherwise():
+    from frontline.assistant.tasks import adjust_bot_thresholds
+    from frontline.cli import django_argv
+
+    queued = adjust_bot_thresholds.enqueue()  # the "ai" queue, like every training
+    argv = django_argv(["frontline", "worker", "--batch", "--no-startup-delay"])
+    quiet(*argv[1:])
+    assert adjust_bot_thresholds.get_result(queued.id).status == "SUCCESSFUL"
+    # An explicit choice is kept.
+    chosen = django_argv(["frontline", "worker", "--queue-name", "email"])
+    assert chosen == ["frontline", "db_worker", "--queue-name", "email"]
