@@ -167,6 +167,15 @@ def team(c: Caller, ref: str | int | None, field: str = "team") -> Team | None:
     return found
 
 
+def known_params(request: HttpRequest, schema) -> None:
+    """Refuse query parameters the endpoint does not read: `?status=open` on the ticket
+    list would otherwise quietly list every ticket."""
+    unknown = sorted(set(request.GET) - set(schema.model_fields))
+    if unknown:
+        allowed = ", ".join(schema.model_fields)
+        raise invalid(unknown[0], f"unknown query parameter; this endpoint takes {allowed}")
+
+
 def get_or_404(qs, message: str = "Not found", **lookup):
     obj = qs.filter(**lookup).first()
     if obj is None:

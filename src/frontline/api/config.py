@@ -248,10 +248,11 @@ def _macro_actions(c: Caller, data: dict) -> dict:
     actions = dict(data.get("actions") or {})
     if isinstance(actions.get("assignee"), str) and not actions["assignee"].isdigit():
         actions["assignee"] = member(c, actions["assignee"], "actions.assignee").pk
-    if isinstance(actions.get("team"), str) and not actions["team"].isdigit():
+    # The service keeps the team's slug in the macro; an id is accepted as well.
+    if isinstance(actions.get("team"), int) or str(actions.get("team", "")).isdigit():
         actions["team"] = get_or_404(
-            Team.objects.filter(workspace=c.workspace), "No such team", slug=actions["team"]
-        ).pk
+            Team.objects.filter(workspace=c.workspace), "No such team", pk=int(actions["team"])
+        ).slug
     if "actions" in data:
         data["actions"] = actions
     return data

@@ -7,6 +7,7 @@ from pydantic import Field
 from frontline.accounts.models import Role
 from frontline.api import out
 from frontline.api.auth import caller
+from frontline.api.common import known_params
 from frontline.api.schemas import Error, EventPage
 from frontline.tickets.access import access_ticket
 from frontline.tickets.models import Event
@@ -27,6 +28,7 @@ def list_events(request: HttpRequest, params: Query[EventParams]):
     """Oldest first. A ticket's history is open to everyone who can see the ticket; the
     whole workspace log is for owners and admins."""
     c = caller(request)
+    known_params(request, EventParams)
     qs = Event.objects.filter(workspace=c.workspace)
     if params.ticket is not None:
         qs = qs.filter(ticket=access_ticket(c.user, c.workspace, params.ticket))

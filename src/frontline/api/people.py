@@ -8,7 +8,7 @@ from pydantic import Field
 from frontline.accounts import services as accounts
 from frontline.accounts.models import ApiToken, Membership, Role
 from frontline.api.auth import Caller, caller
-from frontline.api.common import get_or_404
+from frontline.api.common import get_or_404, known_params
 from frontline.api.schemas import Error, In
 from frontline.tickets import services
 from frontline.tickets.events import Actor
@@ -151,6 +151,7 @@ def _company_ref(c: Caller, data: dict) -> dict:
 @router.get("/customers", response={200: CustomerPage, **ERRORS}, tags=["customers"])
 def list_customers(request: HttpRequest, params: Query[PageParams]):
     c = caller(request)
+    known_params(request, PageParams)
     qs = (
         services.find_customers(c.workspace, params.q)
         .prefetch_related("emails")

@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 from frontline.accounts.models import Role
 from frontline.api import out
 from frontline.api.auth import caller
-from frontline.api.common import get_or_404, idempotent, json_response, member, team
+from frontline.api.common import get_or_404, idempotent, json_response, known_params, member, team
 from frontline.api.schemas import (
     AttachmentOut,
     BulkIn,
@@ -48,6 +48,7 @@ def list_tickets(request: HttpRequest, params: Query[ListParams]):
     assignee:me, team:billing, tag:refund, requester:email, created>2026-01-01, #123.
     Results with words are ranked by relevance unless `order` is given."""
     c = caller(request)
+    known_params(request, ListParams)
     page = find_tickets(
         c.user, c.workspace, params.q, order=params.order, limit=params.limit, cursor=params.cursor
     )

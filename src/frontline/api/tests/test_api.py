@@ -284,6 +284,18 @@ def test_macro_applies_reply_and_changes(as_agent, as_admin, ticket):
     assert Message.objects.filter(ticket=ticket, body_text="Hi Carla!").exists()
 
 
+def test_a_macro_moves_the_ticket_to_a_team_named_by_slug_or_id(as_agent, as_admin, ticket, agent):
+    team = services.create_team(ticket.workspace, by=Actor.of(agent), name="Cards")
+    for given in ("cards", team.pk):
+        r = as_admin.post("/macros", {"name": f"To cards {given}", "actions": {"team": given}})
+        assert r.status_code == 201, r.data
+        assert r.data["actions"] == {"team": "cards"}
+    moved = as_agent.post(f"/tickets/{ticket.number}/macros/{r.data['id']}")
+    assert moved.status_code == 200 and moved.data["team"]["slug"] == "cards"
+    bad = as_admin.post("/macros", {"name": "Nowhere", "actions": {"team": "nope"}})
+    assert bad.status_code == 422 and "no team with this slug" in str(bad.data)
+
+
 # ---- search and lists --------------------------------------------------------------------
 
 
@@ -295,6 +307,11 @@ def test_search_through_the_api(as_agent, ticket):
     bad = as_agent.get("/tickets?q=stauts:open")
     assert bad.status_code == 422 and bad.data["code"] == "invalid_query"
     assert "Unknown filter" in bad.data["message"]
+    # A filter outside `q` is not silently ignored (it would list every ticket).
+    stray = as_agent.get("/tickets?status=open")
+    assert stray.status_code == 422 and "unknown query parameter" in str(stray.data)
+    assert as_agent.get("/customers?nme=carla").status_code == 422
+    assert as_agent.get("/events?tiket=1").status_code == 422
 
 
 def test_list_pages_with_a_cursor(as_agent, workspace, customer):
