@@ -21,6 +21,18 @@ LABEL_EVENT = {
 }
 
 
+def touches_label(config: AssistantSettings, before, after) -> bool:
+    """Whether an agent's change (a ticket event's before/after) is about the label, not
+    another custom field or tag changed on the same ticket."""
+    source = config.label_source
+    if source == AssistantSettings.LabelSource.CUSTOM_FIELD:
+        return isinstance(after, dict) and config.label_key in after
+    if source == AssistantSettings.LabelSource.TAG_GROUP:
+        changed = set(before or ()) ^ set(after or ())
+        return any(str(tag).startswith(config.label_key) for tag in changed)
+    return True  # the team is the label
+
+
 @dataclass
 class Examples:
     texts: list[str]
@@ -68,14 +80,16 @@ def training_examples(config: AssistantSettings) -> Examples:
             "ticket_id", "intent"
         )
     )
-    corrected = set(
-        Event.objects.filter(
+    corrected = {
+        ticket_id
+        for ticket_id, before, after in Event.objects.filter(
             workspace_id=workspace_id,
             ticket_id__in=machine,
             kind=LABEL_EVENT[config.label_source],
             actor_type=Event.Actor.USER,
-        ).values_list("ticket_id", flat=True)
-    )
+        ).values_list("ticket_id", "before", "after")
+        if touches_label(config, before, after)
+    }
     first_messages: dict[int, str] = {}
     for ticket_id, body in (
         Message.objects.filter(

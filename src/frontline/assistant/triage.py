@@ -107,7 +107,7 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
         if rule is not None:
             team = rule.team or team
             if rule.priority:
-                changes["priority"] = rule.priority
+                changes["priority"] = _by_rule(ticket.priority, rule.priority)
             if rule.add_tags:
                 changes["add_tags"] = list(rule.add_tags)
         if result.unsure and team is None:
@@ -118,7 +118,8 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
     if language_rule is not None:
         team = language_rule.team or team
         if language_rule.priority:
-            changes["priority"] = language_rule.priority
+            current = changes.get("priority", ticket.priority)
+            changes["priority"] = _by_rule(current, language_rule.priority)
         if language_rule.add_tags:
             changes["add_tags"] = [*changes.get("add_tags", []), *language_rule.add_tags]
     if team is not None and ticket.team_id is None:
@@ -190,6 +191,12 @@ def _label_changes(ticket, config, intent) -> tuple[dict, Team | None]:
     if field_def.type not in (CustomField.Type.SELECT, CustomField.Type.TEXT):
         return {}, None
     return {"custom_fields": {config.label_key: intent}}, None
+
+
+def _by_rule(current: str, wanted: str) -> str:
+    """A rule sets the priority of a ticket created with the default one; a priority
+    someone chose above it (an urgent ticket from the API, say) is only ever raised."""
+    return wanted if current == Priority.NORMAL else _at_least(current, wanted)
 
 
 def _at_least(priority: str, floor: str) -> str:

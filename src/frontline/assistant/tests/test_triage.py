@@ -87,6 +87,18 @@ def test_new_tickets_are_routed_by_intent_and_say_why(labelled, admin, customer)
     assert "Routed to <strong>Cards</strong> because: <strong>lost_card</strong>" in page
     assert "Virtual agent read the ticket: intent: lost_card" in page
 
+    # A rule never lowers a priority someone chose: a "low" rule leaves an urgent ticket.
+    services.set_rule(labelled, "lost_card", team=cards, priority="low")
+    urgent = tickets.create_ticket(
+        labelled, by=Actor.of(admin), subject="Stolen card", priority="urgent",
+        body="Help, my credit card was stolen this morning", requester=customer,
+    )  # fmt: skip
+    urgent.refresh_from_db()
+    assert (urgent.team, urgent.priority) == (cards, "urgent")
+    plain = new_ticket(labelled, customer, "Help, my credit card was stolen this morning")
+    plain.refresh_from_db()
+    assert plain.priority == "low"  # the default one follows the rule
+
     # Far from every known intent: unsure, to the default team, no intent written.
     odd = new_ticket(labelled, customer, "Who won the football match last night?")
     odd.refresh_from_db()
@@ -117,6 +129,9 @@ def test_corrections_are_learnt_and_machine_labels_are_not(labelled, admin, agen
     tickets.update_ticket(
         corrected, by=Actor.of(agent), changes={"custom_fields": {"intent": wrong}}
     )
+    # Another field changed on a ticket is not a verdict on its intent.
+    tickets.create_custom_field(labelled, by=Actor.of(agent), key="vip", label="VIP", type="text")
+    tickets.update_ticket(left_alone, by=Actor.of(agent), changes={"custom_fields": {"vip": "y"}})
     examples = training_examples(services.settings_for(labelled.pk))
     assert examples.corrections == 1 and examples.left_out == 2
     assert len(examples.texts) == 82
