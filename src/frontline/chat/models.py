@@ -77,3 +77,17 @@ class BotReply(models.Model):
     )
     turn = models.ForeignKey("assistant.BotTurn", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10)  # answer, clarify, handover
+
+
+class VisitorSend(models.Model):
+    """The widget's own id for a message it sent (`client_id`): when it sends again after
+    a lost answer or a reconnect, the stored message is found instead of stored twice."""
+
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    message = models.ForeignKey("tickets.Message", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "client_id"], name="chat_sent_once")
+        ]

@@ -76,7 +76,10 @@ def _handle(current: ChatSettings, session, command, *, ip: str) -> Outcome:
         raise ServiceError("Start a conversation first", code="no_conversation", status=409)
     session.refresh_from_db()  # another socket or an agent may have changed it meanwhile
     if kind == "message":
-        message = services.visitor_says(session, str(command.get("text") or ""))
+        client_id = str(command.get("client_id") or "")
+        message = services.visitor_says(
+            session, str(command.get("text") or ""), client_id=client_id
+        )
         session.ticket_id = message.ticket_id  # the first message opened it
         ack = {"kind": "ack", "client_id": command.get("client_id"), "id": message.pk}
         return Outcome(session, [ack])

@@ -32,7 +32,7 @@ from frontline.chat.live import changed, log, message_of, push, push_message
 from frontline.chat.live import group as group
 from frontline.chat.live import history as history
 from frontline.chat.live import state_of as state_of
-from frontline.chat.models import BotReply, ChatSession
+from frontline.chat.models import BotReply, ChatSession, VisitorSend
 from frontline.lib import clock, realtime, throttle
 from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets import services as tickets
@@ -74,16 +74,29 @@ def _customer(session: ChatSession):
     return customer
 
 
-def visitor_sends_file(session: ChatSession, upload) -> Message:
+def visitor_sends_file(session: ChatSession, upload, *, client_id: str = "") -> Message:
     """A file from the widget: stored (size limit, type judged by content), then said as a
     message of its own; the virtual agent does not answer files."""
+    if (sent := _already_sent(session, client_id)) is not None:
+        return sent
     attachment = tickets.store_attachment(session.workspace, upload, by=None)
-    return visitor_says(session, f"Sent a file: {attachment.filename}", files=[attachment])
+    text = f"Sent a file: {attachment.filename}"
+    return visitor_says(session, text, files=[attachment], client_id=client_id)
 
 
-def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
+def _already_sent(session: ChatSession, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    found = VisitorSend.objects.filter(session=session, client_id=client_id[:64])
+    return Message.objects.filter(pk__in=found.values("message_id")).first()
+
+
+def visitor_says(session: ChatSession, text: str, *, files=(), client_id: str = "") -> Message:
     """The visitor writes. The first message opens the chat's ticket; the virtual agent
-    answers while the chat is with it."""
+    answers while the chat is with it. A message the widget sends again (same
+    `client_id`) is the one already stored: not stored, pushed or answered twice."""
+    if (sent := _already_sent(session, client_id)) is not None:
+        return sent
     text = (text or "").strip()
     if not text:
         raise invalid("text", "Write a message first")
@@ -102,6 +115,8 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
             .select_related("workspace", "ticket", "customer")
             .get(pk=session.pk)
         )
+        if (sent := _already_sent(session, client_id)) is not None:
+            return sent  # the same message on another socket, a moment ago
         before = (session.customer_id, session.ticket_id, session.state)
         customer = _customer(session)
         if session.ticket_id is None:
@@ -122,6 +137,8 @@ def visitor_says(session: ChatSession, text: str, *, files=()) -> Message:
             session.ended_at = None
         if (session.customer_id, session.ticket_id, session.state) != before:
             session.save(update_fields=["customer", "ticket", "state", "ended_at"])
+        if client_id:
+            VisitorSend.objects.create(session=session, client_id=client_id[:64], message=message)
         push(session, message_of(message, session.pk, files=list(files)))
         if restarted:
             changed(session)

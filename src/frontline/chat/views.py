@@ -112,7 +112,8 @@ def upload(request: HttpRequest, key: str) -> HttpResponse:
         session = services.session_for(current.workspace, request.POST.get("token", ""))
         if upload is None:
             raise ServiceError("Choose a file to send", code="invalid", status=400)
-        message = services.visitor_sends_file(session, upload)
+        client_id = request.POST.get("client_id", "")
+        message = services.visitor_sends_file(session, upload, client_id=client_id)
     except ServiceError as e:
         return _error(e.details[0].message if e.details else e.message, e.code, e.status, origin)
     ack = {"kind": "ack", "client_id": request.POST.get("client_id"), "id": message.pk}

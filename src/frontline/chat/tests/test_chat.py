@@ -165,6 +165,27 @@ def test_bad_input_is_refused_with_a_reason_and_nothing_is_stored_twice(chat):
     assert session.ticket.messages.filter(author_type="customer").count() == 1 + 25 - len(refused)
 
 
+def test_a_message_sent_again_after_a_lost_answer_is_stored_and_answered_once(chat, client):
+    url = reverse("chat_poll", args=[chat.key])
+    hello = client.post(url, {"commands": [{"type": "start"}]}, content_type="application/json")
+    token = next(e["token"] for e in hello.json()["events"] if e["kind"] == "hello")
+    send = {"type": "message", "text": "my card has not arrived", "client_id": "m-1"}
+    acks = []
+    for _ in range(2):  # the first answer never reached the widget; it polls the same again
+        events = client.post(
+            url, {"token": token, "commands": [send]}, content_type="application/json"
+        ).json()["events"]
+        acks += [e for e in events if e["kind"] == "ack"]
+    assert len(acks) == 2 and acks[0]["id"] == acks[1]["id"]  # the same message, acked
+    session = ChatSession.objects.get()
+    said = session.ticket.messages.order_by("id")
+    assert [m.author_type for m in said] == ["customer", "bot"]  # one question, one answer
+    # Over the socket too, and a new message id is a new message.
+    assert say(chat, session, **send).events[0]["id"] == acks[0]["id"]
+    say(chat, session, type="message", text="my card has not arrived", client_id="m-2")
+    assert session.ticket.messages.filter(author_type="customer").count() == 2
+
+
 def test_a_token_works_only_for_its_own_workspace(chat, other_workspace):
     session = visitor(chat)
     token = services.token_for(session)

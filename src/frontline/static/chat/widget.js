@@ -23,6 +23,9 @@
   let failures = 0;
   let opened = false;
   let pending = []; // commands waiting for a connection (or the next poll)
+  // Messages sent but not yet acknowledged: sent again on a new socket (the server keeps
+  // one copy per client_id), so a message in flight when the connection drops is not lost.
+  const unacked = new Map();
   let settings = { bot_name: "Virtual assistant", greeting: "", ask_details: false };
   let state = null;
 
@@ -89,6 +92,7 @@
 
   // ---- talking to the server ----------------------------------------------------------
   function send(command) {
+    if (command.type === "message" && command.client_id) unacked.set(command.client_id, command);
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(command));
     else pending.push(command);
     if (polling) poll();
@@ -110,7 +114,8 @@
       host.dataset.transport = "websocket";
       socket.send(JSON.stringify({ type: "hello", token, after: lastId }));
       const queued = pending; pending = [];
-      queued.forEach((c) => socket.send(JSON.stringify(c)));
+      const inFlight = token ? [...unacked.values()].filter((c) => !queued.includes(c)) : [];
+      inFlight.concat(queued).forEach((c) => socket.send(JSON.stringify(c)));
     });
     socket.addEventListener("message", (e) => handle(JSON.parse(e.data)));
     socket.addEventListener("close", (e) => {
@@ -218,6 +223,7 @@
   }
 
   function acknowledged(a) {
+    unacked.delete(a.client_id);
     const mine = root.querySelector(`[data-client="${CSS.escape(String(a.client_id))}"]`);
     if (!mine) return;
     if (root.getElementById(`m${a.id}`)) { mine.remove(); return; }
