@@ -260,8 +260,12 @@ def ask_for_person(session: ChatSession) -> None:
         session = ChatSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if session.state == State.BOT and session.ticket_id:
             last = _last_turn(session)
-            if last is not None and last.kind == "answer":
-                virtual_agent.settle(last, helped=False)  # asking for a person: it did not help
+            if last is not None and last.kind != "answer" and last.outcome == "open":
+                # After "do you mean A or B?": handed over at their wish, not abandoned.
+                last.reason = "asked for a person"
+                last.save(update_fields=["reason"])
+            if last is not None:
+                virtual_agent.settle(last, helped=False)  # an answer: it did not help
             route(session, "asked for a person")
 
 

@@ -186,6 +186,34 @@ def test_a_message_sent_again_after_a_lost_answer_is_stored_and_answered_once(ch
     assert session.ticket.messages.filter(author_type="customer").count() == 2
 
 
+def test_asking_for_a_person_after_a_question_back_is_a_handover_in_the_report(chat, agent):
+    from datetime import timedelta
+
+    from frontline.assistant import bot_report
+    from frontline.assistant.models import BotTurn
+    from frontline.chat.models import BotReply
+    from frontline.lib import clock
+    from frontline.tickets.events import BOT
+
+    session = visitor(chat)
+    say(chat, session, type="message", text="I don't remember my pin, where can I see it?")
+    session.refresh_from_db()
+    assert session.state == State.BOT
+    # The virtual agent's next turn was a question back ("do you mean A or B?").
+    clarify = BotTurn.objects.create(
+        workspace=session.workspace, ticket=session.ticket, channel="chat", kind="clarify",
+        question="my pin", reason="two close answers",
+    )  # fmt: skip
+    asked = tickets.reply(session.ticket, by=BOT, body="Do you mean A or B?")
+    BotReply.objects.create(message=asked, turn=clarify, kind="clarify")
+    say(chat, session, type="person")
+    clarify.refresh_from_db()
+    assert clarify.outcome == "handed_over" and clarify.reason == "asked for a person"
+    report = bot_report.report(session.workspace, clock.now() - timedelta(days=1))
+    assert report["counts"]["handed_over"] == 1 and report["counts"]["abandoned"] == 0
+    assert report["reasons"][0][0] == "asked for a person"
+
+
 def test_a_token_works_only_for_its_own_workspace(chat, other_workspace):
     session = visitor(chat)
     token = services.token_for(session)
