@@ -91,6 +91,10 @@ def kb_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             "form": form,
             "categories": Category.objects.filter(workspace=workspace),
             "versions": article.versions.select_related("author")[:30] if article else [],
+            # What readers said: the comments left with "was this helpful?", newest first.
+            "feedback": article.votes.exclude(comment="").order_by("-created_at")[:50]
+            if article
+            else [],  # fmt: skip
             "translations": services.family(article) if article else [],
             "languages": services.LANGUAGES,
             "preview": services.render(article.body) if article else None,

@@ -55,6 +55,15 @@ def test_an_agent_writes_publishes_and_a_customer_reads_with_a_table_of_contents
     article.refresh_from_db()
     assert (article.helpful_yes, article.helpful_no) == (0, 1)
     assert article.votes.get().comment == "Say how to freeze the card"
+    # The agents who write it read what readers said, escaped like any customer text.
+    Client().post(
+        reverse("hc_vote", args=[workspace.slug, article.slug]),
+        {"helpful": "yes", "comment": "<b>great</b>"},
+    )
+    editor = client.get(reverse("kb_edit", args=[workspace.slug, article.pk])).content.decode()
+    assert "1 view · 1 found it helpful, 1 did not." in editor
+    assert "<q>Say how to freeze the card</q>" in editor
+    assert "<q>&lt;b&gt;great&lt;/b&gt;</q>" in editor
 
 
 def test_drafts_and_internal_articles_stay_out_of_the_help_center(workspace, agent):
