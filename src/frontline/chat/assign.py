@@ -35,6 +35,25 @@ def available_agents(workspace: Workspace) -> list[User]:
     return sorted((u for u in members if u.pk in here), key=lambda u: u.pk)
 
 
+def transfer_targets(session: ChatSession) -> list[tuple[User, str | None]]:
+    """Colleagues a chat can go to, each with why not (None: online with room), the ones
+    who can take it first. Away, offline or full agents would leave the visitor waiting."""
+    capacity = settings_for(session.workspace).capacity
+    load = active_load(session.workspace_id)
+    here = {u.pk for u in available_agents(session.workspace)}
+    targets = []
+    for m in agent_memberships(session.workspace).exclude(user_id=session.ticket.assignee_id):
+        user = m.user
+        if user.pk not in here:
+            why = "away" if not m.is_available else "offline"
+        elif load.get(user.pk, 0) >= capacity:
+            why = f"full, {capacity} chats"
+        else:
+            why = None
+        targets.append((user, why))
+    return sorted(targets, key=lambda t: (t[1] is not None, t[0].display_name.lower()))
+
+
 def _pick_agent(session: ChatSession) -> tuple[User | None, bool]:
     """(the agent with the most room, whether anyone is online at all)."""
     agents = available_agents(session.workspace)

@@ -2,8 +2,8 @@
 transfer / end, and whether the visitor has read the last reply. Opening the page marks
 the visitor's messages read (the widget shows it)."""
 
-from frontline.accounts.access import agent_memberships
 from frontline.chat import services
+from frontline.chat.assign import transfer_targets
 from frontline.chat.models import ChatSession
 from frontline.tickets.models import Channel, Message
 
@@ -30,9 +30,7 @@ def chat_panel(user, workspace, ticket) -> dict:
             "session": session,
             "live": session.state in ChatSession.LIVE,
             "seen_last_reply": bool(last_reply) and session.visitor_read >= last_reply,
-            "colleagues": [
-                m.user for m in agent_memberships(workspace).exclude(user_id=ticket.assignee_id)
-            ],
+            "colleagues": transfer_targets(session) if session.state in ChatSession.LIVE else [],
             "mine": ticket.assignee_id == user.pk,
         }
     }

@@ -19,7 +19,7 @@ from frontline.accounts.models import User, Workspace
 from frontline.chat.assign import active_load as active_load
 from frontline.chat.assign import available_agents as available_agents
 from frontline.chat.assign import came_online as came_online
-from frontline.chat.assign import give, route
+from frontline.chat.assign import give, route, transfer_targets
 from frontline.chat.assign import route_waiting as route_waiting
 from frontline.chat.config import by_key as by_key
 from frontline.chat.config import origin_allowed as origin_allowed
@@ -378,6 +378,9 @@ def transfer(session: ChatSession, to: User, *, by: User) -> None:
                                status=409)  # fmt: skip
         if to.pk == session.ticket.assignee_id:
             raise invalid("to", "This agent is already in the chat")
+        why = dict((u.pk, why) for u, why in transfer_targets(session)).get(to.pk, "not here")
+        if why is not None:
+            raise invalid("to", f"{to.display_name} cannot take it now ({why})")
         tickets.update_ticket(session.ticket, by=Actor.of(by), changes={"assignee": to})
         log(session, Actor.of(by), "chat.transferred", {"from": by.pk, "to": to.pk})
         changed(session)

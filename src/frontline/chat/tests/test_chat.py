@@ -280,9 +280,15 @@ def test_agents_see_the_line_and_accept_transfer_and_end(chat, agent, agent2, vi
     )
     taken = signed_in(agent2).post(accept, follow=True)
     assert "already in this chat" in taken.content.decode()
-    signed_in(agent).post(
-        reverse("chat_transfer", args=[chat.workspace.slug, session.pk]), {"to": agent2.pk}
-    )
+    # A colleague who is not online cannot be handed the visitor; once online, can.
+    transfer = reverse("chat_transfer", args=[chat.workspace.slug, session.pk])
+    assert f'disabled>{agent2.display_name} (offline)' in ticket_page.content.decode()
+    refused = signed_in(agent).post(transfer, {"to": agent2.pk}, follow=True).content.decode()
+    assert "cannot take it now (offline)" in refused
+    session.refresh_from_db()
+    assert session.ticket.assignee == agent
+    presence.mark_online(chat.workspace_id, agent2.pk)
+    signed_in(agent).post(transfer, {"to": agent2.pk})
     session.refresh_from_db()
     assert session.ticket.assignee == agent2
     signed_in(agent2).post(reverse("chat_end", args=[chat.workspace.slug, session.pk]))
