@@ -3,6 +3,7 @@ in line, else (nobody online, or the business closed) a request answered by emai
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 
 from frontline.accounts import business_hours, presence
 from frontline.accounts.access import agent_memberships
@@ -10,7 +11,7 @@ from frontline.accounts.models import User, Workspace
 from frontline.chat.config import settings_for
 from frontline.chat.live import changed, log
 from frontline.chat.models import ChatSession
-from frontline.lib import clock
+from frontline.lib import clock, realtime
 from frontline.tickets import services as tickets
 from frontline.tickets.events import SYSTEM, Actor
 from frontline.tickets.models import Status
@@ -97,6 +98,18 @@ def give(session: ChatSession, agent: User, *, by: Actor) -> None:
         )
     session.state = State.ACTIVE
     session.accepted_at = session.accepted_at or clock.now()
+    if by is SYSTEM:  # routed, not taken: the agent may be on another page or tab
+        who = session.customer.name if session.customer_id else ""
+        who = who or session.visitor_name or "a visitor"
+        realtime.tell_member(
+            session.workspace_id,
+            agent.pk,
+            {
+                "text": f"New chat from {who}: {session.ticket.subject}",
+                "url": reverse("ticket", args=[session.workspace.slug, session.ticket.number]),
+                "tag": f"chat-{session.pk}",
+            },
+        )
 
 
 def route_waiting(workspace_id: int) -> int:

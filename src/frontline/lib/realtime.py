@@ -36,6 +36,18 @@ def publish(workspace_id: int, payload: dict) -> None:
     send_group(workspace_group(workspace_id), {"type": "workspace.change", "payload": payload})
 
 
+def member_group(workspace_id: int, user_id: int) -> str:
+    """One member's own sockets in a workspace (every open page of theirs)."""
+    return f"member.{workspace_id}.{user_id}"
+
+
+def tell_member(workspace_id: int, user_id: int, notice: dict) -> None:
+    """A notice for one member's pages (e.g. "a chat is yours"), once the transaction
+    commits: {"text": what to say, "url": where to go}."""
+    message = {"type": "member.notice", "payload": notice}
+    transaction.on_commit(lambda: send_group(member_group(workspace_id, user_id), message))
+
+
 def ticket_changed(workspace_id: int, ticket_id: int, number: int, kinds: list[str]) -> None:
     """Announce a ticket's change once its transaction commits (never if it rolls back)."""
     payload = {"ticket": number, "id": ticket_id, "changes": list(kinds)}

@@ -16,7 +16,7 @@ from django.http import Http404
 from frontline.accounts import presence
 from frontline.accounts.access import require_role
 from frontline.accounts.models import Role, Workspace
-from frontline.lib.realtime import workspace_group
+from frontline.lib.realtime import member_group, workspace_group
 from frontline.tickets.access import access_ticket, sees_all_tickets, visible_tickets
 
 PRESENCE_STATES = {"viewing", "typing", "left"}
@@ -37,7 +37,10 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
-        self.groups_joined = [workspace_group(self.workspace.pk)]
+        self.groups_joined = [
+            workspace_group(self.workspace.pk),
+            member_group(self.workspace.pk, user.pk),
+        ]
         if self.ticket_id:
             self.groups_joined.append(ticket_group(self.ticket_id))
         for group in self.groups_joined:
@@ -101,6 +104,9 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
                 "state": event["state"],
             }
         )
+
+    async def member_notice(self, event):
+        await self.send_json({"kind": "notice", **event["payload"]})
 
     async def workspace_change(self, event):
         payload = event["payload"]

@@ -282,7 +282,7 @@ def test_agents_see_the_line_and_accept_transfer_and_end(chat, agent, agent2, vi
     assert "already in this chat" in taken.content.decode()
     # A colleague who is not online cannot be handed the visitor; once online, can.
     transfer = reverse("chat_transfer", args=[chat.workspace.slug, session.pk])
-    assert f'disabled>{agent2.display_name} (offline)' in ticket_page.content.decode()
+    assert f"disabled>{agent2.display_name} (offline)" in ticket_page.content.decode()
     refused = signed_in(agent).post(transfer, {"to": agent2.pk}, follow=True).content.decode()
     assert "cannot take it now (offline)" in refused
     session.refresh_from_db()
@@ -391,3 +391,54 @@ def test_a_visitor_sends_a_file_and_only_their_conversation_can_fetch_it(chat, c
     with override_settings(FRONTLINE_MAX_ATTACHMENT_BYTES=10):
         big = client.post(url, {"token": token, "file": SimpleUploadedFile("b.txt", b"x" * 50)})
     assert big.status_code == 413 and "limit" in big.json()["events"][0]["message"]
+
+
+def test_the_agent_a_chat_is_routed_to_hears_of_it_on_any_open_page(chat, agent, agent2):
+    import asyncio
+
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.db import connection
+
+    from frontline.accounts.models import Membership
+    from frontline.tickets.routing import websocket_urlpatterns
+
+    chat.bot_enabled = False
+    chat.save()
+    Membership.objects.filter(user=agent2).update(is_available=False)  # away: gets none
+    slug = chat.workspace.slug
+
+    def page(user):
+        comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/w/{slug}/")
+        comm.scope["user"] = user
+        return comm
+
+    def visitor_asks():
+        try:
+            session = visitor(chat, name="Dee")
+            say(chat, session, type="message", text="my card is stuck")
+        finally:
+            connection.close()
+
+    async def heard(comm):
+        got = []
+        while not await comm.receive_nothing(1):
+            got.append(await comm.receive_json_from())
+        return got
+
+    async def scenario():
+        mine, theirs = page(agent), page(agent2)
+        assert (await mine.connect())[0] and (await theirs.connect())[0]
+        await asyncio.to_thread(visitor_asks)
+        result = await heard(mine), await heard(theirs)
+        await mine.disconnect()
+        await theirs.disconnect()
+        return result
+
+    mine, theirs = asyncio.run(asyncio.wait_for(scenario(), 30))
+    session = ChatSession.objects.get()
+    assert session.ticket.assignee == agent
+    notices = [m for m in mine if m["kind"] == "notice"]
+    assert len(notices) == 1 and notices[0]["text"] == "New chat from Dee: my card is stuck"
+    assert notices[0]["url"] == reverse("ticket", args=[slug, session.ticket.number])
+    assert theirs and all(m["kind"] == "change" for m in theirs)  # the list moves, no alert

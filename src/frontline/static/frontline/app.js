@@ -132,6 +132,52 @@ document.addEventListener("change", function (e) {
     }
   }
 
+  // A notice for this member (a chat routed to them): shown on whatever page is open,
+  // counted in the tab's title while it is hidden, and as a desktop notification when
+  // the agent allowed them (the Chats page asks).
+  const title = document.title;
+  let unseen = 0;
+  function announce(n) {
+    let box = document.getElementById("member-notices");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "member-notices";
+      box.className = "toasts";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "assertive");
+      document.body.appendChild(box);
+    }
+    const item = document.createElement("p");
+    item.className = "toast";
+    const link = document.createElement("a");
+    link.href = n.url;
+    link.textContent = n.text;
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "Dismiss";
+    dismiss.addEventListener("click", () => item.remove());
+    item.append(link, " ", dismiss);
+    box.appendChild(item);
+    if (document.hidden) {
+      unseen += 1;
+      document.title = `(${unseen}) ${title}`;
+      if ("Notification" in window && Notification.permission === "granted") {
+        const note = new Notification("Frontline", { body: n.text, tag: n.tag });
+        note.onclick = () => { window.focus(); location.href = n.url; };
+      }
+    }
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && unseen) { unseen = 0; document.title = title; }
+  });
+  const alerts = document.getElementById("enable-alerts");
+  if (alerts && "Notification" in window && Notification.permission === "default") {
+    alerts.hidden = false;
+    alerts.addEventListener("click", async () => {
+      alerts.hidden = (await Notification.requestPermission()) !== "default";
+    });
+  }
+
   function showPresence() {
     const box = document.getElementById("presence");
     if (!box) return;
@@ -149,9 +195,13 @@ document.addEventListener("change", function (e) {
       if (data.state === "left") others.delete(data.user_id);
       else others.set(data.user_id, { name: data.name, state: data.state });
       showPresence();
+    } else if (data.kind === "notice") {
+      announce(data);
     } else if (data.kind === "change") {
       if (!ticketId) {
-        refresh((document.body.dataset.liveParts || "ticket-list view-list").split(" "));
+        // Pages without live parts (settings, knowledge base) only listen for notices.
+        const parts = (document.body.dataset.liveParts ?? "ticket-list view-list").split(" ").filter(Boolean);
+        if (parts.length) refresh(parts);
       } else if (data.id === ticketId) {
         refresh(["timeline", "ticket-meta", "sidebar"]);
         const notice = document.getElementById("live-notice");
