@@ -6,6 +6,7 @@ intent was never trained). An unsure prediction counts as correct only on those 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import resource
@@ -18,13 +19,26 @@ import numpy as np
 from .intent import DEFAULT_ENCODERS, IntentModel
 
 
+def decode(raw: bytes) -> str:
+    """A CSV's text: UTF-16 or UTF-32 when it starts with their byte-order mark (what
+    spreadsheets save as "Unicode text"), else UTF-8 (with or without BOM), else Windows-1252
+    (curly quotes and euro signs of older exports), else Latin-1, which reads anything."""
+    marks = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+             (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # fmt: skip
+    for bom, codec in marks:  # UTF-32 LE starts like UTF-16 LE: longest first
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    for codec in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
 def read_csv(path, text_column="text", label_column="category") -> list[tuple[str, str]]:
-    """(text, label) rows from a CSV in UTF-8 (with or without BOM), else latin-1."""
-    raw = Path(path).read_bytes()
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        content = raw.decode("latin-1")
+    """(text, label) rows from a CSV (encoding as `decode` finds it)."""
+    content = decode(Path(path).read_bytes())
     reader = csv.DictReader(io.StringIO(content, newline=""))
     cols = reader.fieldnames or []
     missing = [c for c in (text_column, label_column) if c not in cols]
@@ -33,7 +47,10 @@ def read_csv(path, text_column="text", label_column="category") -> list[tuple[st
             f"{path}: missing column(s) {', '.join(missing)}; "
             f"the file has: {', '.join(cols) or 'no header'}"
         )
-    return [(r[text_column] or "", r[label_column] or "") for r in reader]
+    rows = [(r[text_column] or "", r[label_column] or "") for r in reader]
+    if not rows:
+        raise ValueError(f"{path}: no rows under the header")
+    return rows
 
 
 def peak_rss_mb() -> float:

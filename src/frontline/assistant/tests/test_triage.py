@@ -187,6 +187,23 @@ def test_the_evaluate_command_reports_on_any_csv(tmp_path):
 
     with pytest.raises(CommandError, match="missing column.*the file has: message, intent"):
         call_command("assistant", "evaluate", "--train", str(train), "--test", str(test))
+    empty = tmp_path / "empty.csv"
+    write(empty, [])
+    with pytest.raises(CommandError, match="no rows under the header"):
+        call_command(
+            "assistant", "evaluate", "--train", str(train), "--test", str(empty),
+            "--text-column", "message", "--label-column", "intent",
+        )  # fmt: skip
+
+
+def test_csv_files_are_read_in_the_encodings_spreadsheets_save(tmp_path):
+    from frontline.assistant.ml.evaluate import read_csv
+
+    text = "text,category\n“Où est ma carte ?” costs 5 €,card_arrival\n"
+    for encoding in ("utf-16", "utf-8-sig", "utf-8", "cp1252"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        assert read_csv(path) == [("“Où est ma carte ?” costs 5 €", "card_arrival")], encoding
 
 
 def test_a_language_team_gets_the_customers_who_write_in_it(labelled, admin, customer):
