@@ -329,5 +329,5 @@ def view_tickets(request: HttpRequest, pk: int, limit: int = 25, cursor: str | N
     return {
         "count": page.total,
         "next": page.next_cursor,
-        "items": [out.ticket(h.ticket, h.snippet) for h in page.hits],
+        "items": out.tickets(page.hits),
     }

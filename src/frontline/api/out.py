@@ -20,7 +20,41 @@ def _merged_into_number(t: Ticket) -> int | None:
     return number if number is not None else t.merged_into.number
 
 
-def ticket(t: Ticket, snippet: str | None = None) -> dict:
+def triage(insight) -> dict | None:
+    """What the assistant read in the ticket when it arrived (None: it did not)."""
+    if insight is None:
+        return None
+    version = insight.model_version
+    return {
+        "intent": insight.intent or None,
+        "confidence": insight.confidence,
+        "unsure": insight.unsure,
+        "sentiment": insight.sentiment,
+        "frustrated": insight.frustrated,
+        "signals": insight.signals,
+        "language": insight.language or None,
+        "model_version": version.number if version else None,
+    }
+
+
+def _insights(ids: list[int]) -> dict:
+    from frontline.assistant.models import TicketInsight
+
+    found = TicketInsight.objects.filter(ticket_id__in=ids).select_related("model_version")
+    return {i.ticket_id: i for i in found}
+
+
+def tickets(hits) -> list[dict]:
+    """A page of search hits, with their triage in one query."""
+    insights = _insights([h.ticket.pk for h in hits])
+    return [ticket(h.ticket, h.snippet, insights.get(h.ticket.pk)) for h in hits]
+
+
+def one_ticket(t: Ticket) -> dict:
+    return ticket(t, insight=_insights([t.pk]).get(t.pk))
+
+
+def ticket(t: Ticket, snippet: str | None = None, insight=None) -> dict:
     return {
         "id": t.pk,
         "number": t.number,
@@ -38,6 +72,7 @@ def ticket(t: Ticket, snippet: str | None = None) -> dict:
         "updated_at": t.updated_at,
         "solved_at": t.solved_at,
         "snippet": snippet,
+        "triage": triage(insight),
     }
 
 

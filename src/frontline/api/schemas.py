@@ -33,6 +33,17 @@ class TeamRef(Schema):
     name: str
 
 
+class TriageOut(Schema):
+    intent: str | None = Field(None, description="The model's best guess, even when unsure")
+    confidence: float | None
+    unsure: bool = Field(description="Below the model's threshold: routed as unsure")
+    sentiment: float = Field(description="-1 (very negative) to 1 (very positive)")
+    frustrated: bool
+    signals: list[str] = Field(description='Why it looks upset, e.g. "all caps"')
+    language: str | None = Field(None, description="ISO 639-1 code")
+    model_version: int | None
+
+
 class TicketOut(Schema):
     id: int
     number: int
@@ -50,6 +61,7 @@ class TicketOut(Schema):
     updated_at: datetime
     solved_at: datetime | None
     snippet: str | None = Field(None, description="Search matches in <mark>, HTML-escaped")
+    triage: TriageOut | None = Field(None, description="What the assistant read on arrival")
 
 
 class TicketPage(Schema):

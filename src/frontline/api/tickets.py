@@ -52,7 +52,7 @@ def list_tickets(request: HttpRequest, params: Query[ListParams]):
     page = find_tickets(
         c.user, c.workspace, params.q, order=params.order, limit=params.limit, cursor=params.cursor
     )
-    items = [out.ticket(h.ticket, h.snippet) for h in page.hits]
+    items = out.tickets(page.hits)
     return json_response({"count": page.total, "next": page.next_cursor, "items": items})
 
 
@@ -105,7 +105,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreate):
             attachments=_attachments(c, data["attachments"]),
             first_message_by=Message.Author.AGENT if data["internal"] else Message.Author.CUSTOMER,
         )
-        return 201, out.ticket(ticket)  # the service's ticket has its relations in hand
+        return 201, out.one_ticket(ticket)  # the service's ticket has its relations in hand
 
     status, body = idempotent(request, c, payload.model_dump(), create)
     return json_response(body, status)
@@ -156,7 +156,7 @@ def get_ticket(request: HttpRequest, number: int):
     c = caller(request)
     t = access_ticket(c.user, c.workspace, number)
     t = _reload(t.pk)
-    data = out.ticket(t)
+    data = out.one_ticket(t)
     data["followers"] = [out.person(f) for f in t.followers.all()]
     data["messages"] = [out.message(m) for m in _messages(t)]
     return json_response(data)
@@ -169,7 +169,7 @@ def update_ticket(request: HttpRequest, number: int, payload: TicketUpdate):
     c = caller(request, Role.AGENT)
     t = access_ticket(c.user, c.workspace, number, write=True)
     services.update_ticket(t, by=Actor.of(c.user), changes=_changes(c, payload))
-    return out.ticket(_reload(t.pk))
+    return out.one_ticket(_reload(t.pk))
 
 
 def _changes(c, payload: TicketUpdate) -> dict:
@@ -228,7 +228,7 @@ def merge(request: HttpRequest, number: int, payload: MergeIn):
     source = access_ticket(c.user, c.workspace, number, write=True)
     target = access_ticket(c.user, c.workspace, payload.into, write=True)
     services.merge_tickets(source, target, by=Actor.of(c.user))
-    return out.ticket(_reload(target.pk))
+    return out.one_ticket(_reload(target.pk))
 
 
 @router.post("/tickets/{number}/round-robin", response={200: TicketOut, **ERRORS})
@@ -237,7 +237,7 @@ def round_robin(request: HttpRequest, number: int, payload: RoundRobinIn):
     c = caller(request, Role.AGENT)
     t = access_ticket(c.user, c.workspace, number, write=True)
     services.assign_round_robin(t, team(c, payload.team), by=Actor.of(c.user))
-    return out.ticket(_reload(t.pk))
+    return out.one_ticket(_reload(t.pk))
 
 
 @router.post("/tickets/{number}/macros/{macro_id}", response={200: TicketOut, **ERRORS})
@@ -246,7 +246,7 @@ def apply_macro(request: HttpRequest, number: int, macro_id: int):
     t = access_ticket(c.user, c.workspace, number, write=True)
     macro = get_or_404(Macro.objects.filter(workspace=c.workspace), "No such macro", pk=macro_id)
     services.apply_macro(t, macro, by=Actor.of(c.user))
-    return out.ticket(_reload(t.pk))
+    return out.one_ticket(_reload(t.pk))
 
 
 @router.post("/attachments", response={201: AttachmentOut, **ERRORS}, tags=["attachments"])
