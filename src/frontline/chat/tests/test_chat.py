@@ -69,6 +69,15 @@ def test_an_answer_that_did_not_help_goes_to_an_online_agent_with_room(chat, age
     assert session.state == State.ACTIVE and session.ticket.assignee == agent2
     assert session.handover_reason == "the answer did not help"
     assert Event.objects.filter(ticket=session.ticket, kind="chat.handover").exists()
+    # The agent who takes it sees what the virtual agent tried and how it went.
+    page = (
+        signed_in(agent2)
+        .get(reverse("ticket", args=[chat.workspace.slug, session.ticket.number]))
+        .content.decode()
+    )
+    assert "What the virtual agent tried (1)" in page
+    assert "<q>I don&#x27;t remember my pin, where can I see it?</q>" in page
+    assert "I forgot my PIN</a>" in page and ": it did not help" in page
     # The agent's reply is said in the chat, not emailed.
     tickets.reply(session.ticket, by=Actor.of(agent2), body="Hi, I can help with that.")
     assert services.history(session)[-1] | {"at": ""} == services.history(session)[-1] | {
