@@ -52,6 +52,16 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     expect(reply).to_contain_text("you can see your PIN in the app.")
     screenshot(visitor, "chat-agent-reply")
 
+    # With the panel closed, a new reply shows on the launcher; opening it clears that.
+    launcher = visitor.get_by_role("button", name=re.compile("^Chat with us"))
+    chat.get_by_role("button", name="Close the chat").click()
+    lucas.get_by_label("Message").fill("Anything else I can do?")
+    lucas.get_by_role("button", name="Send").click()
+    expect(launcher).to_have_text("Chat with us (1 new)")
+    launcher.click()
+    expect(launcher).to_have_text("Chat with us")
+    expect(chat.locator(".message.agent").last).to_contain_text("Anything else I can do?")
+
     # A file from the visitor: a link in the widget, an attachment on the agent's ticket.
     chat.locator("#fl-file").set_input_files(
         files=[{"name": "receipt.txt", "mimeType": "text/plain", "buffer": b"paid 12.50 EUR"}]
@@ -62,7 +72,9 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     # A reload keeps the conversation.
     visitor.reload()
     chat = visitor.get_by_role("dialog", name="Chat")
-    expect(chat.locator(".message.agent").last).to_contain_text("see your PIN in the app")
+    agent_says = chat.locator(".message.agent")
+    expect(agent_says.filter(has_text="see your PIN in the app")).to_be_visible()
+    expect(agent_says.last).to_contain_text("Anything else I can do?")
 
     # The agent ends the chat; the visitor rates it in the widget.
     lucas.get_by_role("button", name="End chat").click()

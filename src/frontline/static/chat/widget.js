@@ -74,7 +74,16 @@
   root.append(launcher); // the panel joins the page when first opened (its forms too)
   (document.body || document.documentElement).appendChild(host);
 
+  // Replies that came while the panel was closed, counted on the launcher.
+  let unread = 0;
+  function setUnread(n) {
+    unread = n;
+    launcher.textContent = n ? `Chat with us (${n} new)` : "Chat with us";
+    launcher.classList.toggle("unread", n > 0);
+  }
+
   function show(open) {
+    if (open) setUnread(0);
     if (open && !panel.isConnected) root.append(panel);
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
@@ -220,6 +229,7 @@
     log.scrollTop = log.scrollHeight;
     marks();
     if (m.author !== "visitor" && !panel.hidden) send({ type: "read", up_to: m.id });
+    else if (m.author !== "visitor") setUnread(unread + 1);
   }
 
   function acknowledged(a) {
