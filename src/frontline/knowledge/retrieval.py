@@ -95,18 +95,30 @@ def index(article: Article) -> int:
     return len(parts)
 
 
-def search(workspace: Workspace, query: str, *, public: bool = True, limit: int = 10) -> list[Hit]:
+def search(
+    workspace: Workspace,
+    query: str,
+    *,
+    public: bool = True,
+    limit: int = 10,
+    language: str | None = None,
+) -> list[Hit]:
+    """With a `language` (the help center's), each public article is searched once: in
+    that language where it is translated, else in its original."""
     from frontline.knowledge import services
 
     query = (query or "").strip()[:300]
     if not query:
         return []
     allowed = (
-        services.public_articles(workspace)
+        services.public_articles(workspace, language if public else None)
         if public
         else Article.objects.filter(workspace=workspace)
     )
     keyword = services.search(workspace, query, public=public, limit=50)
+    if public and language:
+        shown = set(allowed.values_list("pk", flat=True))
+        keyword = [a for a in keyword if a.pk in shown]
     ranks: dict[int, float] = {}
     best: dict[int, tuple[str, str, float | None]] = {}
     for rank, article in enumerate(keyword):

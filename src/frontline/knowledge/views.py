@@ -177,7 +177,7 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
         _base(
             workspace,
             q=q,
-            results=_logged_search(workspace, q) if q else None,
+            results=_logged_search(workspace, q, lang) if q else None,
             categories=[(c, items) for c, items in categories if items],
             loose=loose,
             lang=lang,
@@ -194,8 +194,8 @@ def _languages_in_use(workspace) -> list[tuple[str, str]]:
     return [(code, name) for code, name in services.LANGUAGES.items() if code in used]
 
 
-def _logged_search(workspace, q):
-    hits = retrieval.search(workspace, q)
+def _logged_search(workspace, q, language=None):
+    hits = retrieval.search(workspace, q, language=language)
     retrieval.log_search(workspace, q, hits)
     return hits
 
@@ -311,10 +311,12 @@ def hc_suggest(request: HttpRequest, slug: str) -> HttpResponse:
     """Suggestions while typing in the help center's search box (an HTML fragment)."""
     workspace = get_object_or_404(Workspace, slug=slug)
     q = request.GET.get("q", "").strip()[:200]
+    lang = request.GET.get("lang", "")
+    lang = lang if lang in services.LANGUAGES else None
     hits = (
         []
         if len(q) < 3 or getattr(request, "limited", False)
-        else retrieval.search(workspace, q, limit=5)
+        else retrieval.search(workspace, q, limit=5, language=lang)
     )
     return render(request, "knowledge/_suggestions.html", {"workspace": workspace, "hits": hits})
 

@@ -140,6 +140,20 @@ def test_translations_and_the_language_switcher(workspace, agent):
     assert "Frais de carte" in home_fr and "Card fees" not in home_fr
     home = Client().get(reverse("hc_home", args=[workspace.slug])).content.decode()
     assert "Card fees" in home and "Frais de carte" not in home
+    # Searching in French finds the French article, suggestions too; the language stays.
+    found = Client().get(reverse("hc_home", args=[workspace.slug]), {"q": "carte", "lang": "fr"})
+    found = found.content.decode()
+    assert f"/articles/{french.slug}/" in found and f"/articles/{original.slug}/" not in found
+    assert 'name="lang" value="fr"' in found
+    english = Client().get(reverse("hc_home", args=[workspace.slug]), {"q": "card", "lang": "en"})
+    english = english.content.decode()
+    assert f"/articles/{original.slug}/" in english and f"/articles/{french.slug}/" not in english
+    suggest = reverse("hc_suggest", args=[workspace.slug])
+    hints = Client().get(suggest, {"q": "gratuite carte", "lang": "fr"}).content.decode()
+    assert "Frais de carte" in hints and "Card fees" not in hints
+    fr_page = Client().get(reverse("hc_article", args=[workspace.slug, french.slug]))
+    back = f'href="/support/{workspace.slug}/articles/?lang=fr">Help center'
+    assert back in fr_page.content.decode()
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
