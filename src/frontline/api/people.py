@@ -10,6 +10,7 @@ from frontline.accounts.models import ApiToken, Membership, Role
 from frontline.api.auth import Caller, caller
 from frontline.api.common import get_or_404, known_params
 from frontline.api.schemas import Error, In
+from frontline.lib.errors import invalid
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.models import Company, Customer
@@ -89,6 +90,16 @@ class MemberOut(Schema):
 class MemberPatch(In):
     role: str | None = None
     is_available: bool | None = None
+
+
+class MemberInvite(In):
+    email: str
+    role: str = "agent"
+    name: str = ""
+
+
+class CustomerMerge(In):
+    into: int  # the customer who stays
 
 
 class TokenOut(Schema):
@@ -174,6 +185,18 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     return Status(201, _customer(_customers(c).get(pk=obj.pk)))
 
 
+@router.post("/customers/{pk}/merge", response={200: CustomerOut, **ERRORS}, tags=["customers"])
+def merge_customer(request: HttpRequest, pk: int, payload: CustomerMerge):
+    """Fold a duplicate (`pk`) into another customer (`into`): tickets, messages,
+    addresses and history move over; the duplicate is deleted. Returns the one who stays."""
+    c = caller(request, Role.AGENT)
+    found = Customer.objects.filter(workspace=c.workspace)
+    source = get_or_404(found, "No such customer", pk=pk)
+    target = get_or_404(found, "No such customer to merge into", pk=payload.into)
+    services.merge_customers(source, target, by=Actor.of(c.user))
+    return _customer(_customers(c).get(pk=target.pk))
+
+
 @router.get("/customers/{pk}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
 def get_customer(request: HttpRequest, pk: int):
     c = caller(request)
@@ -252,6 +275,41 @@ def list_users(request: HttpRequest):
 @router.get("/users/me", response={200: MemberOut, **ERRORS}, tags=["users"])
 def me(request: HttpRequest):
     return _member(caller(request).membership)
+
+
+def _owner_rights(c: Caller, *roles: str) -> None:
+    """Only owners give, take away or remove the owner role."""
+    if Role.OWNER in roles:
+        c.require(Role.OWNER)
+
+
+@router.post("/users", response={201: MemberOut, **ERRORS}, tags=["users"])
+def invite_user(request: HttpRequest, payload: MemberInvite):
+    """Admins add someone by email with a role; a new person is emailed an invitation to
+    choose a password."""
+    c = caller(request, Role.ADMIN)
+    if payload.role not in Role.values:
+        raise invalid("role", f"must be one of: {', '.join(Role.values)}")
+    _owner_rights(c, payload.role)
+    m = accounts.invite_member(
+        c.workspace, payload.email, role=payload.role, name=payload.name, invited_by=c.user
+    )
+    return Status(201, _member(m))
+
+
+@router.delete("/users/{user_id}", response={204: None, **ERRORS}, tags=["users"])
+def remove_user(request: HttpRequest, user_id: int):
+    """Admins take someone out of the workspace (their tickets stay, unassigned from
+    nobody: history keeps their name). The last owner cannot be removed."""
+    c = caller(request, Role.ADMIN)
+    m = get_or_404(
+        Membership.objects.filter(workspace=c.workspace).select_related("user"),
+        "No such member",
+        user_id=user_id,
+    )
+    _owner_rights(c, m.role)
+    accounts.remove_member(m)
+    return Status(204, None)
 
 
 @router.patch("/users/{user_id}", response={200: MemberOut, **ERRORS}, tags=["users"])

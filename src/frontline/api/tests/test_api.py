@@ -11,7 +11,7 @@ from frontline.accounts.services import create_api_token, revoke_api_token
 from frontline.testing.personas import PASSWORD
 from frontline.tickets import services
 from frontline.tickets.events import Actor
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Customer, Message, Ticket
 
 
 class Api:
@@ -497,6 +497,49 @@ def test_roles_and_the_last_owner(owner, as_admin, agent, workspace):
     r = as_owner.patch(f"/users/{owner.pk}", {"role": "admin"})
     assert r.status_code == 409 and r.data["code"] == "last_owner"
     assert {u["email"] for u in as_admin.get("/users").data} >= {owner.email, agent.email}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admins_invite_and_remove_members_through_the_api(owner, as_admin, as_agent, agent):
+    from django.core import mail
+
+    from frontline.testing.personas import run_tasks
+
+    new = {"email": "Nina@Acme.test", "role": "agent", "name": "Nina"}
+    assert as_agent.post("/users", new).status_code == 403  # agents do not invite
+    assert as_admin.post("/users", {**new, "role": "owner"}).status_code == 403
+    assert as_admin.post("/users", {**new, "role": "boss"}).status_code == 422
+    r = as_admin.post("/users", new)
+    assert r.status_code == 201 and (r.data["email"], r.data["role"]) == ("nina@acme.test", "agent")
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["nina@acme.test"]]  # the invitation
+    assert as_admin.post("/users", new).status_code == 409  # a member already
+    assert as_agent.delete(f"/users/{r.data['id']}").status_code == 403
+    assert as_admin.delete(f"/users/{owner.pk}").status_code == 403  # owners: owners only
+    assert as_admin.delete(f"/users/{r.data['id']}").status_code == 204
+    assert r.data["email"] not in {u["email"] for u in as_admin.get("/users").data}
+    as_owner = api_for(owner, owner.memberships.get().workspace)
+    last = as_owner.delete(f"/users/{owner.pk}")
+    assert last.status_code == 409 and last.data["code"] == "last_owner"
+
+
+def test_a_duplicate_customer_is_merged_through_the_api(as_agent, as_stranger, customer, ticket):
+    dup = as_agent.post("/customers", {"name": "Carla M.", "email": "carla.m@example.com"}).data
+    moved = services.create_ticket(
+        customer.workspace, by=Actor.of(customer), subject="Again", body="b",
+        requester=Customer.objects.get(pk=dup["id"]),
+    )  # fmt: skip
+    assert (
+        as_stranger.post(f"/customers/{dup['id']}/merge", {"into": customer.pk}).status_code == 404
+    )
+    r = as_agent.post(f"/customers/{dup['id']}/merge", {"into": customer.pk})
+    assert r.status_code == 200 and r.data["id"] == customer.pk
+    assert "carla.m@example.com" in r.data["emails"]
+    moved.refresh_from_db()
+    assert moved.requester_id == customer.pk
+    assert as_agent.get(f"/customers/{dup['id']}").status_code == 404
+    itself = as_agent.post(f"/customers/{customer.pk}/merge", {"into": customer.pk})
+    assert itself.status_code == 422
 
 
 def test_tokens_are_shown_once_and_revocable(agent, workspace, as_agent):
