@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from frontline.api.auth import Caller, caller
-from frontline.api.common import get_or_404
+from frontline.api.common import get_or_404, idempotent
 from frontline.api.schemas import Error
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
@@ -56,8 +56,12 @@ def crud(
     def create_one(request: HttpRequest, payload: in_schema):  # type: ignore[valid-type]
         c = caller(request)
         may_change(c, None)
-        obj = create(c, payload.model_dump())
-        return Status(201, to_dict(queryset(c).get(pk=obj.pk)))
+
+        def made():
+            obj = create(c, payload.model_dump())
+            return 201, to_dict(queryset(c).get(pk=obj.pk))
+
+        return Status(*idempotent(request, c, payload.model_dump(), made))
 
     @router.get(
         f"/{plural}/{{pk}}",

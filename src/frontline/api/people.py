@@ -8,7 +8,7 @@ from pydantic import Field
 from frontline.accounts import services as accounts
 from frontline.accounts.models import ApiToken, Membership, Role
 from frontline.api.auth import Caller, caller
-from frontline.api.common import get_or_404, known_params
+from frontline.api.common import get_or_404, idempotent, known_params
 from frontline.api.schemas import Error, In
 from frontline.lib.errors import invalid
 from frontline.tickets import services
@@ -179,10 +179,15 @@ def list_customers(request: HttpRequest, params: Query[PageParams]):
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS}, tags=["customers"])
 def create_customer(request: HttpRequest, payload: CustomerIn):
+    """Send an `Idempotency-Key` header to make retries safe, as for tickets."""
     c = caller(request, Role.AGENT)
-    data = _company_ref(c, payload.model_dump())
-    obj = services.create_customer(c.workspace, by=Actor.of(c.user), **data)
-    return Status(201, _customer(_customers(c).get(pk=obj.pk)))
+
+    def made():
+        data = _company_ref(c, payload.model_dump())
+        obj = services.create_customer(c.workspace, by=Actor.of(c.user), **data)
+        return 201, _customer(_customers(c).get(pk=obj.pk))
+
+    return Status(*idempotent(request, c, payload.model_dump(), made))
 
 
 @router.post("/customers/{pk}/merge", response={200: CustomerOut, **ERRORS}, tags=["customers"])
@@ -231,8 +236,12 @@ def list_companies(request: HttpRequest, q: str = ""):
 @router.post("/companies", response={201: CompanyOut, **ERRORS}, tags=["companies"])
 def create_company(request: HttpRequest, payload: CompanyIn):
     c = caller(request, Role.AGENT)
-    company = services.create_company(c.workspace, by=Actor.of(c.user), **payload.model_dump())
-    return Status(201, _company(company))
+
+    def made():
+        company = services.create_company(c.workspace, by=Actor.of(c.user), **payload.model_dump())
+        return 201, _company(company)
+
+    return Status(*idempotent(request, c, payload.model_dump(), made))
 
 
 @router.get("/companies/{pk}", response={200: CompanyOut, **ERRORS}, tags=["companies"])

@@ -490,6 +490,23 @@ def test_customers_and_companies(as_agent, customer):
     assert r.data["phone"] == "+33 1 23 45 67 89"
 
 
+def test_a_retried_create_of_customers_companies_and_teams_makes_one(as_agent, as_admin):
+    for api, path, body in (
+        (as_agent, "/customers", {"name": "Peter", "email": "peter@initech.test"}),
+        (as_agent, "/companies", {"name": "Initech"}),
+        (as_admin, "/teams", {"name": "Billing"}),
+    ):
+        key = {"Idempotency-Key": f"k-{path}"}
+        first, again = api.post(path, body, **key), api.post(path, body, **key)
+        assert first.status_code == again.status_code == 201, (path, first.data)
+        assert again.data == first.data  # the first answer, not a duplicate or a 409
+        listed = api.get(path).data
+        listed = listed["items"] if isinstance(listed, dict) else listed
+        assert [x["name"] for x in listed].count(body["name"]) == 1, path
+        changed = api.post(path, {**body, "name": "Other"}, **key)
+        assert changed.status_code == 422 and changed.data["code"] == "idempotency_key_reused"
+
+
 def test_roles_and_the_last_owner(owner, as_admin, agent, workspace):
     as_owner = api_for(owner, workspace)
     assert as_admin.patch(f"/users/{agent.pk}", {"role": "owner"}).status_code == 403
