@@ -18,7 +18,7 @@ from frontline.assistant.tone import Tone, read_tone
 from frontline.lib import clock
 from frontline.tickets import services as tickets
 from frontline.tickets.events import BOT, event, record
-from frontline.tickets.models import CustomField, Priority, Team, Ticket
+from frontline.tickets.models import Customer, CustomField, Priority, Team, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,12 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
         signals=result.tone.signals if result.tone else [],
         language=result.language,
     )
+    if result.language and ticket.requester_id:
+        # The customer's language, when nobody said it: replies and the help center
+        # links for them can follow it. Set once; an agent's choice is never replaced.
+        Customer.objects.filter(pk=ticket.requester_id, language="").update(
+            language=result.language
+        )
     record(
         [
             event(

@@ -222,3 +222,14 @@ def test_a_language_team_gets_the_customers_who_write_in_it(labelled, admin, cus
     assert english.team == cards
     assert francais.team == french and "fr" in [t.name for t in francais.tags.all()]
     assert francais.insight.language == "fr"
+    # A new customer's language is learnt from how they write; a language set stays.
+    ticket = tickets.create_ticket(
+        labelled, by=by, subject="Carte bloquée", requester_email="zoe@example.fr",
+        body="Bonjour, ma carte est bloquée depuis ce matin, que dois-je faire ?",
+    )  # fmt: skip
+    ticket.requester.refresh_from_db()
+    assert ticket.requester.language == "fr"
+    tickets.update_customer(ticket.requester, by=by, changes={"language": "de"})
+    new_ticket(labelled, ticket.requester, "Ma carte est encore bloquée aujourd'hui")
+    ticket.requester.refresh_from_db()
+    assert ticket.requester.language == "de"
