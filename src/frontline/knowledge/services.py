@@ -243,6 +243,37 @@ def create_category(workspace: Workspace, *, name: str, description: str = "") -
         ) from None
 
 
+def update_category(category: Category, *, name: str, description: str = "", position=0):
+    """Rename, describe or reorder a category (its slug follows the name)."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise invalid("name", "is required (at most 120 characters)")
+    try:
+        position = int(position or 0)
+    except (TypeError, ValueError):
+        raise invalid("position", "must be a whole number") from None
+    if not 0 <= position <= 10_000:
+        raise invalid("position", "must be from 0 to 10000")
+    category.name, category.slug = name, slugify(name)[:120] or "category"
+    category.description, category.position = (description or "").strip()[:300], position
+    try:
+        with transaction.atomic():
+            category.save(update_fields=["name", "slug", "description", "position"])
+    except IntegrityError:
+        raise ServiceError(
+            "There is already a category with this name", code="duplicate", status=409
+        ) from None
+    return category
+
+
+def delete_category(category: Category) -> int:
+    """Remove a category; its articles stay, without a category. Returns how many."""
+    with transaction.atomic():
+        kept = Article.objects.filter(category=category).update(category=None)
+        category.delete()
+    return kept
+
+
 # ---- the help center -----------------------------------------------------------------
 
 

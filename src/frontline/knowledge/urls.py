@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.kb_list, name="kb"),
     path("new", views.kb_edit, name="kb_new"),
     path("categories", views.kb_category, name="kb_category"),
+    path("categories/<int:pk>", views.kb_category_change, name="kb_category_change"),
     path("gaps", views.kb_gaps, name="kb_gaps"),
     path("console", views.kb_console, name="kb_console"),
     path("bot", views.kb_bot, name="kb_bot"),

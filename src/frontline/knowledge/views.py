@@ -153,6 +153,30 @@ def kb_category(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("kb", slug=slug)
 
 
+@login_required
+@require_POST
+def kb_category_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Save (name, description, order) or delete one category; owners and admins."""
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    category = get_object_or_404(Category, workspace=workspace, pk=pk)
+    try:
+        if request.POST.get("action") == "delete":
+            kept = services.delete_category(category)
+            messages.success(
+                request, f"Category “{category.name}” deleted; its {kept} article(s) stay"
+            )
+        else:
+            services.update_category(
+                category, name=request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+                position=request.POST.get("position", 0),
+            )  # fmt: skip
+            messages.success(request, "Category saved")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("kb", slug=slug)
+
+
 # ---- the help center -----------------------------------------------------------------
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0004_translations'),
+        ("knowledge", "0004_translations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='intent',
+            model_name="article",
+            name="intent",
             field=models.CharField(blank=True, db_index=True, max_length=100),
         ),
     ]

@@ -6,28 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0005_article_intent'),
-        ('tickets', '0003_team_lead'),
+        ("knowledge", "0005_article_intent"),
+        ("tickets", "0003_team_lead"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='tags',
+            model_name="article",
+            name="tags",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='ArticleFile',
+            name="ArticleFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='knowledge.article')),
-                ('attachment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.attachment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="knowledge.article",
+                    ),
+                ),
+                (
+                    "attachment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tickets.attachment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
     ]

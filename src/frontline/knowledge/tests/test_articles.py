@@ -118,6 +118,41 @@ def test_bad_input_and_access(workspace, agent, viewer, stranger, other_workspac
     assert (a.slug, b.slug) == ("same", "same-2")
 
 
+def test_admins_rename_reorder_and_delete_categories_and_articles_stay(
+    workspace, admin, agent, stranger
+):
+    cards = services.create_category(workspace, name="Cards")
+    fees = services.create_category(workspace, name="Fees")
+    article = services.create_article(
+        workspace, by=agent, title="Card fees", body="Free.", status="published", category=cards
+    )
+    services.create_article(
+        workspace, by=agent, title="ATM fees", body="Two free.", status="published", category=fees
+    )
+    url = reverse("kb_category_change", args=[workspace.slug, cards.pk])
+    assert signed_in(agent).post(url, {"name": "Plastic"}).status_code == 403
+    assert signed_in(stranger).post(url, {"name": "Plastic"}).status_code == 404
+    admin_client = signed_in(admin)
+    admin_client.post(
+        url, {"name": "Debit cards", "description": "Ordering, PINs", "position": "5"}
+    )
+    cards.refresh_from_db()
+    assert (cards.name, cards.slug, cards.description, cards.position) == (
+        "Debit cards", "debit-cards", "Ordering, PINs", 5,
+    )  # fmt: skip
+    home = Client().get(reverse("hc_home", args=[workspace.slug])).content.decode()
+    assert home.index("Fees") < home.index("Debit cards")  # the order the admin chose
+    taken = admin_client.post(url, {"name": "Fees"}, follow=True).content.decode()
+    assert "already a category with this name" in taken
+    bad = admin_client.post(url, {"name": "X", "position": "first"}, follow=True)
+    assert "must be a whole number" in bad.content.decode()
+    gone = admin_client.post(url, {"action": "delete"}, follow=True).content.decode()
+    assert "its 1 article(s) stay" in gone
+    article.refresh_from_db()
+    assert article.category is None and not Category.objects.filter(pk=cards.pk).exists()
+    assert Category.objects.filter(pk=fees.pk).exists()
+
+
 def test_translations_and_the_language_switcher(workspace, agent):
     original = services.create_article(
         workspace, by=agent, title="Card fees", body="The first card is free.", status="published"

@@ -338,3 +338,9 @@ document.addEventListener("change", function (e) {
     if (focused) document.getElementById(focused)?.focus();
   });
 })();
+
+// A button with data-confirm asks before it acts (deleting, say).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
