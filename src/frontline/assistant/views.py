@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from frontline.accounts.access import workspace_member
 from frontline.accounts.models import Role
 from frontline.assistant import services, tasks
+from frontline.assistant.labels import label_counts
 from frontline.assistant.ml.encoders import ENCODERS
+from frontline.assistant.ml.intent import MIN_EXAMPLES
 from frontline.assistant.models import UNSURE, AssistantSettings, IntentModelVersion
 from frontline.assistant.panel import LANGUAGE_NAMES
 from frontline.assistant.triage import analyse, language_key
@@ -85,6 +87,8 @@ def assistant_page(request: HttpRequest, slug: str, *, tried=None, status=200) -
         ),
         "tried": tried,
         "training_queued": config.training_requested_at is not None,
+        "labelled_now": label_counts(config),
+        "min_examples": MIN_EXAMPLES,
     }
     return render(request, "assistant/assistant.html", context, status=status)
 

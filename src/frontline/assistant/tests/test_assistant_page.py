@@ -25,7 +25,10 @@ def test_only_admins_open_the_assistant(agent, stranger, workspace):
 
 def test_admin_trains_reads_the_report_and_tries_a_message(labelled, admin):  # noqa: F811
     client = signed_in(admin)
-    assert "No model yet" in client.get(url(labelled)).content.decode()
+    first = client.get(url(labelled)).content.decode()
+    assert "No model yet" in first
+    # Before any training the admin sees what the team has labelled so far.
+    assert "Labelled tickets now:" in first and "<tr><td>refund</td><td>14</td></tr>" in first
     client.post(url(labelled, "assistant_train"))
     again = client.post(url(labelled, "assistant_train"), follow=True).content.decode()
     assert "already queued" in again  # one training at a time
@@ -79,3 +82,22 @@ def test_settings_are_checked_and_an_old_version_can_be_made_active(labelled, ad
     client.post(url(labelled, "assistant_activate", first.number))
     states = dict(IntentModelVersion.objects.values_list("number", "state"))
     assert states == {1: "active", 2: "retired"}
+
+
+def test_label_counts_follow_the_chosen_label_source(workspace, agent, customer):
+    from frontline.assistant.labels import label_counts
+
+    by = Actor.of(agent)
+    cards = tickets.create_team(workspace, by=by, name="Cards")
+    for i, (team, tags) in enumerate([(cards, ["topic-fees"]), (cards, ["topic-pin", "vip"]),
+                                      (None, ["topic-fees"])]):  # fmt: skip
+        tickets.create_ticket(
+            workspace, by=by, subject=f"T{i}", body="b", requester=customer, team=team, tags=tags
+        )
+    services.update_settings(workspace, label_source="team")
+    assert label_counts(services.settings_for(workspace.pk)) == [("Cards", 2)]
+    services.update_settings(workspace, label_source="tag_group", label_key="topic-")
+    assert label_counts(services.settings_for(workspace.pk)) == [
+        ("topic-fees", 2),
+        ("topic-pin", 1),
+    ]
