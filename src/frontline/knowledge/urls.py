@@ -12,6 +12,7 @@ urlpatterns = [
     path("console", views.kb_console, name="kb_console"),
     path("bot", views.kb_bot, name="kb_bot"),
     path("<int:pk>/", views.kb_edit, name="kb_edit"),
+    path("<int:pk>/read", views.kb_read, name="kb_read"),
     path("<int:pk>/translate", views.kb_translate, name="kb_translate"),
     path("<int:pk>/files", views.kb_file, name="kb_file"),
     path("<int:pk>/versions/<int:number>/", views.kb_version, name="kb_version"),

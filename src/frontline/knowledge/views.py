@@ -48,6 +48,32 @@ def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_required
+def kb_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An article as the team reads it, internal ones too (viewers included)."""
+    workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
+    article = get_object_or_404(
+        Article.objects.select_related("category"), workspace=workspace, pk=pk
+    )
+    return render(
+        request,
+        "knowledge/read.html",
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "article": article,
+            "rendered": services.render(article.body),
+            "files": [
+                (f, services.file_url(f))
+                for f in article.files.select_related("attachment", "article__workspace")
+            ],  # fmt: skip
+            "can_write": membership.has_role(Role.AGENT),
+            "in_help_center": article.status == Article.Status.PUBLISHED
+            and article.visibility == Article.Visibility.PUBLIC,
+        },
+    )
+
+
 def _form(request) -> dict:
     post = request.POST
     category = post.get("category", "")
@@ -301,7 +327,7 @@ def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse
     )
     if not public:
         current = member_of(request.user, workspace) if request.user.is_authenticated else None
-        if current is None or not current.has_role(Role.AGENT):
+        if current is None or not current.has_role(Role.VIEWER):
             raise Http404("No such file")
     attachment = found.attachment
     if attachment.content_type not in INLINE_TYPES:

@@ -66,6 +66,25 @@ def test_an_agent_writes_publishes_and_a_customer_reads_with_a_table_of_contents
     assert "<q>&lt;b&gt;great&lt;/b&gt;</q>" in editor
 
 
+def test_the_team_reads_internal_articles_and_customers_never(workspace, agent, viewer, stranger):
+    playbook = services.create_article(
+        workspace, by=agent, title="Fraud playbook", status="published", visibility="internal",
+        body="## First\nFreeze the card.\n\n## Then\nCall the <b>customer</b>.",
+    )  # fmt: skip
+    url = reverse("kb_read", args=[workspace.slug, playbook.pk])
+    page = signed_in(viewer).get(url).content.decode()
+    assert "Internal: agents only" in page and "Freeze the card." in page
+    assert 'href="#first"' in page  # a table of contents
+    assert "Edit</a>" not in page  # viewers read only
+    listing = signed_in(viewer).get(reverse("kb", args=[workspace.slug])).content.decode()
+    assert f'href="{url}">Fraud playbook</a> <span class="badge">Internal</span>' in listing
+    assert "Edit</a>" in signed_in(agent).get(url).content.decode()
+    assert signed_in(stranger).get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to sign in
+    hc = Client().get(reverse("hc_article", args=[workspace.slug, playbook.slug]))
+    assert hc.status_code == 404
+
+
 def test_drafts_and_internal_articles_stay_out_of_the_help_center(workspace, agent):
     draft = services.create_article(workspace, by=agent, title="Draft on fees", body="Fees")
     internal = services.create_article(
