@@ -10,7 +10,7 @@ from frontline.accounts.access import agent_memberships
 from frontline.accounts.models import User, Workspace
 from frontline.chat.config import settings_for
 from frontline.chat.live import changed, log
-from frontline.chat.models import ChatSession
+from frontline.chat.models import ChatSession, ChatSettings
 from frontline.lib import clock, realtime
 from frontline.tickets import services as tickets
 from frontline.tickets.events import SYSTEM, Actor
@@ -55,9 +55,9 @@ def transfer_targets(session: ChatSession) -> list[tuple[User, str | None]]:
     return sorted(targets, key=lambda t: (t[1] is not None, t[0].display_name.lower()))
 
 
-def _pick_agent(session: ChatSession) -> tuple[User | None, bool]:
+def _pick_agent(session: ChatSession, leave_out: int | None = None) -> tuple[User | None, bool]:
     """(the agent with the most room, whether anyone is online at all)."""
-    agents = available_agents(session.workspace)
+    agents = [a for a in available_agents(session.workspace) if a.pk != leave_out]
     if not agents:
         return None, False
     capacity = settings_for(session.workspace).capacity
@@ -86,7 +86,9 @@ def route(session: ChatSession, reason: str) -> None:
         session.state, session.waiting_since = State.WAITING, now
     else:
         session.state = State.OFFLINE
-    session.save(update_fields=["handover_reason", "state", "waiting_since", "accepted_at"])
+    session.save(
+        update_fields=["handover_reason", "state", "waiting_since", "accepted_at", "routed"]
+    )
     log(session, SYSTEM, "chat.handover", {"reason": reason, "state": session.state})
     changed(session)
 
@@ -98,6 +100,7 @@ def give(session: ChatSession, agent: User, *, by: Actor) -> None:
         )
     session.state = State.ACTIVE
     session.accepted_at = session.accepted_at or clock.now()
+    session.routed = by is SYSTEM  # given, not taken: passed on if it goes unanswered
     if by is SYSTEM:  # routed, not taken: the agent may be on another page or tab
         who = session.customer.name if session.customer_id else ""
         who = who or session.visitor_name or "a visitor"
@@ -110,6 +113,52 @@ def give(session: ChatSession, agent: User, *, by: Actor) -> None:
                 "tag": f"chat-{session.pk}",
             },
         )
+
+
+def reroute_unanswered(workspace_id: int) -> int:
+    """Chats an agent was given (by routing) and has not answered within the workspace's
+    `reroute_after` minutes go to another agent with room; with nobody else free they
+    stay. Returns how many moved."""
+    from datetime import timedelta
+
+    from frontline.tickets.models import Message
+
+    current = ChatSettings.objects.filter(workspace_id=workspace_id).first()
+    if current is None or not current.reroute_after:
+        return 0
+    cutoff = clock.now() - timedelta(minutes=current.reroute_after)
+    moved = 0
+    candidates = ChatSession.objects.filter(
+        workspace_id=workspace_id, state=State.ACTIVE, accepted_at__lt=cutoff, routed=True
+    ).values_list("pk", flat=True)
+    for pk in candidates:
+        with transaction.atomic():
+            session = (
+                ChatSession.objects.select_for_update(of=("self",))
+                .select_related("workspace", "ticket", "customer")
+                .get(pk=pk)
+            )
+            if session.state != State.ACTIVE or not session.routed:
+                continue
+            agent_id = session.ticket.assignee_id
+            answered = Message.objects.filter(
+                ticket_id=session.ticket_id, author_type=Message.Author.AGENT,
+                created_at__gte=session.accepted_at,
+            ).exists()  # fmt: skip
+            if answered:
+                ChatSession.objects.filter(pk=pk).update(routed=False)  # in hand: leave it
+                continue
+            agent, _ = _pick_agent(session, leave_out=agent_id)
+            if agent is None:
+                continue
+            session.accepted_at = None
+            give(session, agent, by=SYSTEM)
+            session.save(update_fields=["state", "accepted_at", "routed"])
+            log(session, SYSTEM, "chat.rerouted", {"from": agent_id, "to": agent.pk,
+                                                   "minutes": current.reroute_after})  # fmt: skip
+            changed(session)
+            moved += 1
+    return moved
 
 
 def route_waiting(workspace_id: int) -> int:
@@ -132,7 +181,7 @@ def route_waiting(workspace_id: int) -> int:
             if agent is None:
                 break
             give(session, agent, by=SYSTEM)
-            session.save(update_fields=["state", "accepted_at"])
+            session.save(update_fields=["state", "accepted_at", "routed"])
             changed(session)
             given += 1
     return given

@@ -85,6 +85,12 @@ def update_settings(current: ChatSettings, *, by: User, data) -> ChatSettings:
         capacity = 0
     if not 1 <= capacity <= 20:
         raise invalid("capacity", "Chats per agent must be from 1 to 20")
+    try:
+        reroute_after = int(data.get("reroute_after") or 0)
+    except ValueError:
+        reroute_after = -1
+    if not 0 <= reroute_after <= 60:
+        raise invalid("reroute_after", "Minutes before passing a chat on must be from 0 to 60")
     name = (data.get("bot_name") or "").strip()
     if not name or len(name) > 60:
         raise invalid("bot_name", "The virtual agent needs a name of at most 60 characters")
@@ -99,6 +105,7 @@ def update_settings(current: ChatSettings, *, by: User, data) -> ChatSettings:
         "bot_enabled": data.get("bot_enabled") == "on",
         "ask_details": data.get("ask_details") == "on",
         "capacity": capacity,
+        "reroute_after": reroute_after,
         "bot_name": name,
         "greeting": greeting,
         "allowed_origins": list(dict.fromkeys(origins)),

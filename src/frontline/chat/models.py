@@ -33,6 +33,9 @@ class ChatSettings(models.Model):
     )
     ask_details = models.BooleanField(default=False)  # name and email before chatting
     capacity = models.PositiveSmallIntegerField(default=3)  # chats per agent at once
+    # A chat routed to an agent who has not answered in this many minutes goes to another
+    # agent with room (0: never).
+    reroute_after = models.PositiveSmallIntegerField(default=3)
 
 
 class ChatSession(models.Model):
@@ -63,6 +66,8 @@ class ChatSession(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     waiting_since = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Given to its agent by routing (not taken by them): passed on if it goes unanswered.
+    routed = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -365,7 +365,7 @@ def accept(session: ChatSession, *, by: User) -> None:
                 status=409,
             )
         give(session, by, by=Actor.of(by))
-        session.save(update_fields=["state", "accepted_at"])
+        session.save(update_fields=["state", "accepted_at", "routed"])
         log(session, Actor.of(by), "chat.accepted", {"agent": by.pk})
         changed(session)
 

@@ -8,6 +8,8 @@ PERIODIC: list[tuple[str, int]] = [
     ("frontline.assistant.tasks.adjust_bot_thresholds", 24 * 60 * 60),
     # Each mailbox keeps its own interval (and backs off when failing); this only looks.
     ("frontline.email.tasks.poll_mailboxes", 15),
+    # Chats routed to an agent who has not answered within the workspace's minutes.
+    ("frontline.chat.tasks.reroute_unanswered_chats", 30),
     # The day before each day of Customer Service Week; sent once (recorded).
     ("frontline.people.tasks.send_celebration_reminders", 60 * 60),
 ]

@@ -451,3 +451,47 @@ def test_the_agent_a_chat_is_routed_to_hears_of_it_on_any_open_page(chat, agent,
     assert len(notices) == 1 and notices[0]["text"] == "New chat from Dee: my card is stuck"
     assert notices[0]["url"] == reverse("ticket", args=[slug, session.ticket.number])
     assert theirs and all(m["kind"] == "change" for m in theirs)  # the list moves, no alert
+
+
+def test_a_chat_its_agent_leaves_unanswered_is_passed_on_after_the_set_minutes(
+    chat, agent, agent2, admin
+):
+    from datetime import timedelta
+
+    from frontline.chat.tasks import reroute_unanswered_chats
+    from frontline.lib import clock
+
+    signed_in(admin).post(
+        reverse("chat_settings", args=[chat.workspace.slug]),
+        {"enabled": "on", "capacity": "3", "reroute_after": "2", "bot_name": "Bot",
+         "greeting": "Hi"},
+    )  # fmt: skip
+    chat.refresh_from_db()
+    assert chat.reroute_after == 2
+    chat.bot_enabled = False
+    chat.save()
+    presence.mark_online(chat.workspace_id, agent.pk)
+    session = visitor(chat, name="Dee")
+    say(chat, session, type="message", text="my card is stuck")
+    session.refresh_from_db()
+    assert session.ticket.assignee == agent and session.routed
+    presence.mark_online(chat.workspace_id, agent2.pk)
+    assert reroute_unanswered_chats.call() == 0  # not yet: two minutes to answer
+    ChatSession.objects.filter(pk=session.pk).update(accepted_at=clock.now() - timedelta(minutes=3))
+    assert reroute_unanswered_chats.call() == 1
+    session.refresh_from_db()
+    assert session.ticket.assignee == agent2 and session.state == State.ACTIVE
+    assert Event.objects.filter(ticket=session.ticket, kind="chat.rerouted").exists()
+    # The new agent answers: the chat stays with them however long it goes on.
+    tickets.reply(session.ticket, by=Actor.of(agent2), body="Hi Dee, I'm on it.")
+    ChatSession.objects.filter(pk=session.pk).update(
+        accepted_at=clock.now() - timedelta(minutes=30)
+    )
+    assert reroute_unanswered_chats.call() == 0
+    session.refresh_from_db()
+    assert session.ticket.assignee == agent2
+    bad = signed_in(admin).post(
+        reverse("chat_settings", args=[chat.workspace.slug]),
+        {"enabled": "on", "capacity": "3", "reroute_after": "-1", "bot_name": "Bot"},
+    )
+    assert "from 0 to 60" in bad.content.decode()
