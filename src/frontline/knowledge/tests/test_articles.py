@@ -172,6 +172,21 @@ def test_admins_rename_reorder_and_delete_categories_and_articles_stay(
     assert Category.objects.filter(pk=fees.pk).exists()
 
 
+def test_keyword_search_is_full_text_ranked_and_inert(workspace, other_workspace, agent, stranger):
+    def make(ws, by, title, body):
+        return services.create_article(ws, by=by, title=title, body=body, status="published")
+
+    body_only = make(workspace, agent, "Travelling abroad", "Freeze your cards before a trip.")
+    titled = make(workspace, agent, "Freeze a card", "In the app, open the card and freeze it.")
+    make(other_workspace, stranger, "Freeze a card elsewhere", "Other workspace's card.")
+    found = services.search(workspace, "freeze card")
+    assert found == [titled, body_only]  # the title weighs more; `card` finds "cards"
+    assert services.search(workspace, "freeze banana") == []  # every word must be there
+    assert services.search(workspace, 'card" OR "x NEAR(') == []  # no operators from input
+    services.update_article(body_only, by=agent, title="Abroad", body="Nothing to see.")
+    assert services.search(workspace, "freeze card") == [titled]  # the index follows edits
+
+
 def test_translations_and_the_language_switcher(workspace, agent):
     original = services.create_article(
         workspace, by=agent, title="Card fees", body="The first card is free.", status="published"
