@@ -95,8 +95,11 @@ def poll(request: HttpRequest, key: str) -> HttpResponse:
         session = outcome.session
         events += [e for e in outcome.events if e["kind"] != "message"]
     if session is not None:
-        # What happened since the last poll: the messages and the state, like the pushes.
-        events += protocol.welcome(current, session, after)[1:]
+        # What happened since the last poll: the messages and the state, like the pushes;
+        # and, for a widget that has seen nothing yet (a reload), who it is talking to.
+        since = protocol.welcome(current, session, after)
+        fresh = after == 0 and not any(e["kind"] == "hello" for e in events)
+        events += since if fresh else since[1:]
     return _cors(JsonResponse({"events": events}), origin)
 
 

@@ -253,6 +253,11 @@ def test_the_polling_fallback_speaks_the_same_protocol(chat, client):
         url, {"token": token, "after": 10**9}, content_type="application/json"
     ).json()["events"]
     assert [e["kind"] for e in later] == ["state"]
+    # After a reload (nothing seen yet) the widget learns again who it is talking to.
+    reloaded = client.post(url, {"token": token}, content_type="application/json").json()
+    hello = [e for e in reloaded["events"] if e["kind"] == "hello"]
+    assert len(hello) == 1 and hello[0]["bot_name"] == chat.bot_name
+    assert [e["kind"] for e in reloaded["events"]].count("message") == 2  # the history
     refused = client.post(
         url, {}, content_type="application/json", HTTP_ORIGIN="https://evil.example"
     )
