@@ -473,6 +473,9 @@ def hc_ask_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if helped:
         messages.success(request, "Glad it helped!")
         return redirect("hc_home", slug=slug)
+    # The request the visitor is about to send carries what they asked the bot (the
+    # session, not the form, says which turn: it cannot be pointed at someone else's).
+    request.session[f"hc_turn:{workspace.pk}"] = turn.pk
     query = urlencode({"subject": turn.question[:120], "body": turn.question})
     return redirect(reverse("portal_new", args=[slug]) + "?" + query)
 

@@ -123,6 +123,14 @@ def new_request(request: HttpRequest, slug: str) -> HttpResponse:
         status = exc.status if exc.status in (413, 415, 422) else 422
         return page(status, message, custom, errors)
     request.session["portal_last_ticket"] = ticket.number
+    turn_id = request.session.pop(f"hc_turn:{workspace.pk}", None)
+    if turn_id:
+        from frontline.assistant.models import BotTurn
+
+        # The help-center question that led here: the report counts it as this ticket's.
+        BotTurn.objects.filter(
+            pk=turn_id, workspace=workspace, channel="help_center", ticket__isnull=True
+        ).update(ticket=ticket)
     return redirect("portal_sent", slug=slug)
 
 

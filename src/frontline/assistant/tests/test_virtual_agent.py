@@ -51,6 +51,14 @@ def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(
     assert "I don&#x27;t remember my pin" in form  # the request form is filled in
     turn.refresh_from_db()
     assert turn.outcome == "handed_over"
+    # Sending the request ties the question to the new ticket, for the agent who takes it.
+    sent = customer.post(r["Location"].split("?")[0], {
+        "name": "Dee", "email": "dee@example.com", "subject": "I don't remember my pin",
+        "body": "I don't remember my pin",
+    })  # fmt: skip
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    turn.refresh_from_db()
+    assert turn.ticket is not None and turn.ticket.requester.email == "dee@example.com"
 
     customer.post(
         reverse("hc_ask", args=[kb.slug]), {"question": "money went to the wrong person by mistake"}
