@@ -3,7 +3,7 @@ it routed it there."""
 
 from frontline.assistant.labels import ticket_text
 from frontline.assistant.ml.encoders import ModelFilesMissing
-from frontline.assistant.models import TicketInsight
+from frontline.assistant.models import BotTurn, TicketInsight
 from frontline.assistant.similar import similar_tickets
 from frontline.tickets.models import Event, Message, Status
 
@@ -27,7 +27,12 @@ def ticket_panel(user, workspace, ticket) -> dict:
         except ModelFilesMissing:
             similar = []  # the encoder package is not installed: no suggestions
         suggestion = knowledge_suggestion(workspace, ticket, first)
-    if insight is None and not similar and suggestion is None:
+    # What the virtual agent tried with this customer (chat, help center, email) before a
+    # person took over, for the agent who takes it.
+    turns = list(
+        BotTurn.objects.filter(ticket=ticket).select_related("article").order_by("id")[:20]
+    )
+    if insight is None and not similar and suggestion is None and not turns:
         return {}
     triaged = Event.objects.filter(ticket=ticket, kind="assistant.triaged").only("after").first()
     after = triaged.after if triaged else {}
@@ -41,6 +46,7 @@ def ticket_panel(user, workspace, ticket) -> dict:
             "language": LANGUAGE_NAMES.get(insight.language, insight.language) if insight else "",
             "similar": similar,
             "suggestion": suggestion,
+            "turns": turns,
         }
     }
 

@@ -2,7 +2,6 @@
 transfer / end, and whether the visitor has read the last reply. Opening the page marks
 the visitor's messages read (the widget shows it)."""
 
-from frontline.assistant.models import BotTurn
 from frontline.chat import services
 from frontline.chat.assign import transfer_targets
 from frontline.chat.models import ChatSession
@@ -33,9 +32,5 @@ def chat_panel(user, workspace, ticket) -> dict:
             "seen_last_reply": bool(last_reply) and session.visitor_read >= last_reply,
             "colleagues": transfer_targets(session) if session.state in ChatSession.LIVE else [],
             "mine": ticket.assignee_id == user.pk,
-            # What the virtual agent tried before the hand-over, for the agent who takes it.
-            "turns": list(
-                BotTurn.objects.filter(ticket=ticket).select_related("article").order_by("id")[:20]
-            ),
         }
     }

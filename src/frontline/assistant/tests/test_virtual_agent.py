@@ -38,7 +38,7 @@ def test_it_hands_over_when_unsure_asked_or_the_customer_is_upset(kb):
     assert virtual_agent.reply(kb, "card").kind == "clarify"  # too little to go on
 
 
-def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(kb):
+def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(kb, agent):
     customer = Client()
     page = customer.post(
         reverse("hc_ask", args=[kb.slug]), {"question": "I don't remember my pin"}
@@ -59,6 +59,11 @@ def test_the_help_center_page_records_outcomes_and_hands_over_with_the_question(
     assert sent.status_code == 302, sent.content.decode()[:500]
     turn.refresh_from_db()
     assert turn.ticket is not None and turn.ticket.requester.email == "dee@example.com"
+    from frontline.testing.personas import signed_in
+
+    page = signed_in(agent).get(reverse("ticket", args=[kb.slug, turn.ticket.number]))
+    assert "What the virtual agent tried (1)" in page.content.decode()
+    assert ": it did not help" in page.content.decode()
 
     customer.post(
         reverse("hc_ask", args=[kb.slug]), {"question": "money went to the wrong person by mistake"}
