@@ -93,6 +93,17 @@ def triage_new_ticket(ticket: Ticket, message, prepared=None) -> None:
 
 
 def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
+    changes, team, wrote_label = decide(ticket, config, result)
+    if changes:
+        tickets.update_ticket(ticket, by=BOT, changes=changes)
+    _record(ticket, result, changes, team, wrote_label)
+
+
+def decide(ticket, config: AssistantSettings, result: Analysis):
+    """(changes to the ticket, the team it goes to, whether the label is written): the
+    routing rules, the unsure default, the language team and the frustration bump. Reads
+    `ticket` only (workspace_id, team_id, priority, custom_fields), so the admin page's
+    "try a message" shows exactly what a new ticket would get."""
     changes: dict = {}
     rules = services.rules_for(ticket.workspace_id)
     wrote_label = False
@@ -129,8 +140,10 @@ def apply(ticket: Ticket, config: AssistantSettings, result: Analysis) -> None:
         changes["add_tags"] = [*changes.get("add_tags", []), FRUSTRATED_TAG]
     if changes.get("priority") == ticket.priority:
         changes.pop("priority")
-    if changes:
-        tickets.update_ticket(ticket, by=BOT, changes=changes)
+    return changes, team, wrote_label
+
+
+def _record(ticket: Ticket, result: Analysis, changes: dict, team, wrote_label: bool) -> None:
     TicketInsight.objects.create(
         ticket=ticket,
         workspace_id=ticket.workspace_id,

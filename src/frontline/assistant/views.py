@@ -1,6 +1,8 @@
 """The assistant's admin page: what it learnt from, how good it is, where it routes, and a
 box to try a message. Owners and admins only."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from frontline.assistant.ml.encoders import ENCODERS
 from frontline.assistant.ml.intent import MIN_EXAMPLES
 from frontline.assistant.models import UNSURE, AssistantSettings, IntentModelVersion
 from frontline.assistant.panel import LANGUAGE_NAMES
-from frontline.assistant.triage import analyse, language_key
+from frontline.assistant.triage import analyse, decide, language_key
 from frontline.lib.errors import ServiceError
 from frontline.tickets.models import Priority, Team
 
@@ -207,16 +209,19 @@ def try_message(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Type a message to try")
         return redirect("assistant", slug=slug)
     result = analyse(workspace.pk, text)
-    rules = services.rules_for(workspace.pk)
-    rule = rules.get(UNSURE if result.unsure else result.intent) if result.intent else None
     config = services.settings_for(workspace.pk)
-    team = rule.team if rule and rule.team else (config.default_team if result.unsure else None)
+    # What a new ticket with this text would get: the same decision as for real tickets.
+    new_ticket = SimpleNamespace(
+        workspace_id=workspace.pk, team_id=None, priority=Priority.NORMAL, custom_fields={}
+    )
+    changes, team, _ = decide(new_ticket, config, result)
     tried = {
         "text": text,
         "result": result,
         "percent": round(100 * result.confidence) if result.confidence is not None else None,
         "top": [(label, round(100 * p)) for label, p in result.top],
         "team": team,
-        "rule": rule,
+        "priority": changes.get("priority"),
+        "tags": changes.get("add_tags", []),
     }
     return assistant_page(request, slug, tried=tried)

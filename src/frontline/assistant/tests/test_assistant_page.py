@@ -66,6 +66,22 @@ def test_routing_rules_are_saved_from_one_form(labelled, admin):  # noqa: F811
     )
     page = client.get(url(labelled)).content.decode()
     assert 'value="cards, lost"' in page
+    # "Try a message" shows what a new ticket would get, language team and tone included.
+    french = tickets.create_team(labelled, by=Actor.of(admin), name="Français")
+    services.set_rule(labelled, "language:fr", team=french, add_tags=["fr"])
+    tried = client.post(
+        url(labelled, "assistant_try"),
+        {"text": "On m'a volé ma carte de crédit ce matin, bloquez-la tout de suite !"},
+    ).content.decode()
+    assert "would go to <strong>Français</strong>, tagged fr." in tried  # the language wins
+    angry = client.post(
+        url(labelled, "assistant_try"),
+        {"text": "MY CARD WAS STOLEN AND NOBODY ANSWERS, THIRD TIME I WRITE!!!"},
+    ).content.decode()
+    expected = (
+        "would go to <strong>Cards</strong>, priority <strong>high</strong>, tagged frustrated."
+    )
+    assert expected in angry  # unsure, so the unsure rule's team; upset, so raised
 
 
 def test_settings_are_checked_and_an_old_version_can_be_made_active(labelled, admin):  # noqa: F811
