@@ -216,6 +216,7 @@ def translate(original: Article, *, by: User, language: str, title: str, body: s
     article = create_article(
         original.workspace, by=by, title=title, body=body, category=original.category,
         status=original.status, visibility=original.visibility, language=language,
+        tags=list(original.tags),
     )  # fmt: skip
     Article.objects.filter(pk=article.pk).update(translation_of=original)
     article.translation_of = original
@@ -223,9 +224,24 @@ def translate(original: Article, *, by: User, language: str, title: str, body: s
 
 
 def family(article: Article) -> list[Article]:
-    """The article in every language it exists in (the original first)."""
+    """The article in every language it exists in (the original first). Each translation
+    says whether it is `out_of_date`: the original's text changed after its own did."""
+    from django.db.models import Max
+
     original = article.translation_of or article
-    return [original, *original.translations.order_by("language")]
+    members = [original, *original.translations.order_by("language")]
+    last_text = dict(
+        ArticleVersion.objects.filter(article__in=members)
+        .values_list("article_id")
+        .annotate(at=Max("created_at"))
+    )
+    for member in members:
+        member.out_of_date = member is not original and (
+            last_text.get(member.pk) is not None
+            and last_text.get(original.pk) is not None
+            and last_text[member.pk] < last_text[original.pk]
+        )
+    return members
 
 
 def create_category(workspace: Workspace, *, name: str, description: str = "") -> Category:

@@ -197,6 +197,21 @@ def test_translations_and_the_language_switcher(workspace, agent):
     )
     french = Article.objects.get(language="fr")
     assert french.translation_of == original and french.status == "published"
+    # A change to the original's text marks the translation out of date until it follows.
+    editor = reverse("kb_edit", args=[workspace.slug, french.pk])
+    assert "out of date" not in signed_in(agent).get(editor).content.decode()
+    services.update_article(
+        original, by=agent, body="The first card is free; the second costs 5 €."
+    )
+    stale = signed_in(agent).get(editor).content.decode()
+    assert "out of date" in stale and "The original was changed after this translation" in stale
+    services.update_article(
+        french, by=agent, body="La première carte est gratuite, la deuxième 5 €."
+    )
+    assert "out of date" not in signed_in(agent).get(editor).content.decode()
+    tagged = services.create_article(workspace, by=agent, title="PIN", body="Reset.", tags="pin")
+    german = services.translate(tagged, by=agent, language="de", title="PIN", body="Zurück.")
+    assert german.tags == ["pin"]  # topics follow the translation
     with pytest.raises(ServiceError, match="exists in that language"):
         services.translate(original, by=agent, language="fr", title="x", body="y")
     page = (
