@@ -19,7 +19,7 @@ LANGUAGE_NAMES = {
 
 def ticket_panel(user, workspace, ticket) -> dict:
     insight = TicketInsight.objects.filter(ticket=ticket).select_related("model_version").first()
-    similar, suggestion = [], None
+    similar, suggestion, internal = [], None, []
     first = ticket.messages.filter(author_type=Message.Author.CUSTOMER).order_by("id").first()
     if ticket.status not in (Status.SOLVED, Status.CLOSED) and first is not None:
         try:
@@ -27,12 +27,13 @@ def ticket_panel(user, workspace, ticket) -> dict:
         except ModelFilesMissing:
             similar = []  # the encoder package is not installed: no suggestions
         suggestion = knowledge_suggestion(workspace, ticket, first)
+        internal = internal_articles(workspace, first)
     # What the virtual agent tried with this customer (chat, help center, email) before a
     # person took over, for the agent who takes it.
     turns = list(
         BotTurn.objects.filter(ticket=ticket).select_related("article").order_by("id")[:20]
     )
-    if insight is None and not similar and suggestion is None and not turns:
+    if insight is None and not similar and suggestion is None and not turns and not internal:
         return {}
     triaged = Event.objects.filter(ticket=ticket, kind="assistant.triaged").only("after").first()
     after = triaged.after if triaged else {}
@@ -47,6 +48,7 @@ def ticket_panel(user, workspace, ticket) -> dict:
             "similar": similar,
             "suggestion": suggestion,
             "turns": turns,
+            "internal": internal,
         }
     }
 
@@ -81,3 +83,32 @@ def knowledge_suggestion(workspace, ticket, first) -> dict | None:
                      "reply": f"{reply.text}\n\nMore in our help center: {url}"}  # fmt: skip
         cache.set(key, found, 600)
     return found or None
+
+
+INTERNAL_AT = 0.45  # an internal article this close to the customer's words is worth a look
+
+
+def internal_articles(workspace, first) -> list[dict]:
+    """The team's own (internal, published) articles about the customer's first message,
+    for the agent: playbooks and policies that are never sent to customers."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from frontline.knowledge import retrieval
+
+    key = f"kb-internal:{first.pk}"
+    found = cache.get(key)
+    if found is None:
+        hits = retrieval.search(workspace, first.body_text[:1000], public=False, limit=10)
+        found = [
+            {
+                "title": h.article.title,
+                "url": reverse("kb_read", args=[workspace.slug, h.article.pk]),
+            }
+            for h in hits
+            if h.article.visibility == "internal"
+            and h.article.status == "published"
+            and (h.similarity or 0) >= INTERNAL_AT
+        ][:3]
+        cache.set(key, found, 600)
+    return found

@@ -185,3 +185,35 @@ def test_an_email_ticket_shows_the_knowledge_base_answer_for_the_agent_to_send(k
     assert "Answer from the knowledge base" not in page_of("mortgage for my boat?", "email")
     chat = page_of("I don't remember my pin, where can I see it?", "chat")
     assert "Answer from the knowledge base" not in chat  # the chat has the agent live
+
+
+def test_agents_see_the_teams_internal_articles_about_a_ticket_never_customers(kb, agent, customer):
+    from frontline.knowledge import services as knowledge
+    from frontline.testing.personas import signed_in
+    from frontline.tickets import services as tickets
+    from frontline.tickets.events import Actor
+
+    knowledge.create_article(
+        kb, by=agent, title="Fraud playbook: stolen cards", status="published",
+        visibility="internal",
+        body="When a customer's card was stolen, freeze the card at once, then check the "
+        "last payments with them and file a fraud case.",
+    )  # fmt: skip
+    run_tasks()  # the worker embeds it
+    ticket = tickets.create_ticket(
+        kb, by=Actor.of(customer), subject="Stolen card", requester=customer,
+        body="Someone stole my card from my bag this morning, what should I do?",
+    )  # fmt: skip
+    page = signed_in(agent).get(reverse("ticket", args=[kb.slug, ticket.number]))
+    html = page.content.decode()
+    assert "The team's internal articles" in html
+    assert "Fraud playbook: stolen cards</a>" in html
+    # The help center and the virtual agent never show it.
+    assert (
+        "Fraud playbook"
+        not in Client()
+        .get(reverse("hc_home", args=[kb.slug]), {"q": "stolen card"})
+        .content.decode()
+    )
+    reply = virtual_agent.reply(kb, "Someone stole my card, what should I do?")
+    assert reply.citation is None or reply.citation.visibility == "public"
