@@ -14,6 +14,7 @@ online or the business is closed it becomes a request answered by email.
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from frontline.accounts.models import User, Workspace
 from frontline.chat.assign import active_load as active_load
@@ -382,7 +383,15 @@ def transfer(session: ChatSession, to: User, *, by: User) -> None:
         if why is not None:
             raise invalid("to", f"{to.display_name} cannot take it now ({why})")
         tickets.update_ticket(session.ticket, by=Actor.of(by), changes={"assignee": to})
+        # A person chose who takes it over: not passed on again by the unanswered rule.
+        session.routed = False
+        session.save(update_fields=["routed"])
         log(session, Actor.of(by), "chat.transferred", {"from": by.pk, "to": to.pk})
+        realtime.tell_member(session.workspace_id, to.pk, {
+            "text": f"{by.display_name} passed you a chat: {session.ticket.subject}",
+            "url": reverse("ticket", args=[session.workspace.slug, session.ticket.number]),
+            "tag": f"chat-{session.pk}",
+        })  # fmt: skip
         changed(session)
     route_waiting(session.workspace_id)
 

@@ -271,7 +271,13 @@ def test_the_polling_fallback_speaks_the_same_protocol(chat, client):
     assert client.post(url, "not json", content_type="application/json").status_code == 400
 
 
-def test_agents_see_the_line_and_accept_transfer_and_end(chat, agent, agent2, viewer, stranger):
+def test_agents_see_the_line_and_accept_transfer_and_end(
+    chat, agent, agent2, viewer, stranger, monkeypatch
+):
+    from frontline.lib import realtime
+
+    told = []
+    monkeypatch.setattr(realtime, "tell_member", lambda ws, user, notice: told.append(user))
     session = visitor(chat, name="Dee")
     say(chat, session, type="message", text="I want a human")
     session.refresh_from_db()
@@ -304,7 +310,7 @@ def test_agents_see_the_line_and_accept_transfer_and_end(chat, agent, agent2, vi
     presence.mark_online(chat.workspace_id, agent2.pk)
     signed_in(agent).post(transfer, {"to": agent2.pk})
     session.refresh_from_db()
-    assert session.ticket.assignee == agent2
+    assert session.ticket.assignee == agent2 and told == [agent2.pk]  # who gets it is told
     signed_in(agent2).post(reverse("chat_end", args=[chat.workspace.slug, session.pk]))
     session.refresh_from_db()
     assert session.state == State.ENDED and session.ticket.status == Status.SOLVED
