@@ -91,6 +91,8 @@ def _handle(current: ChatSettings, session, command, *, ip: str) -> Outcome:
         services.leave_email(session, str(command.get("email") or ""))
     elif kind == "read":
         services.mark_read(session, _int(command, "up_to"), by_agent=False)
+    elif kind == "typing":  # the polling widget's; over the socket the consumer sends it
+        services.visitor_typing(session, bool(command.get("typing")))
     elif kind == "rate":
         services.rate(session, _int(command, "score"))
     elif kind == "end":

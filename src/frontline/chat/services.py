@@ -324,6 +324,21 @@ def end_by_visitor(session: ChatSession) -> None:
         route_waiting(session.workspace_id)
 
 
+def visitor_typing(session: ChatSession, typing: bool) -> None:
+    """Tell the agents on the chat's ticket page that the visitor types (or stopped)."""
+    from frontline.tickets.consumers import ticket_group
+
+    if not session.ticket_id:
+        return  # nobody to tell before the first message
+    realtime.send_group(ticket_group(session.ticket_id), {
+        "type": "ticket.presence",
+        "user_id": f"visitor-{session.pk}",
+        "name": session.visitor_name or "The visitor",
+        "state": "typing" if typing else "viewing",
+        "reply_to": None,
+    })  # fmt: skip
+
+
 def mark_read(session: ChatSession, up_to: int, *, by_agent: bool) -> None:
     field = "agent_read" if by_agent else "visitor_read"
     if up_to <= getattr(session, field):

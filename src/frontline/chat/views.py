@@ -5,6 +5,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from frontline.chat.consumers import own_origins
 from frontline.chat.models import ChatSession
 from frontline.lib.errors import ServiceError
 from frontline.tickets.access import access_ticket
+from frontline.tickets.consumers import typing_key
 
 MAX_POLL_BODY = 16_384
 MAX_COMMANDS = 10
@@ -100,6 +102,9 @@ def poll(request: HttpRequest, key: str) -> HttpResponse:
         since = protocol.welcome(current, session, after)
         fresh = after == 0 and not any(e["kind"] == "hello" for e in events)
         events += since if fresh else since[1:]
+        if session.ticket_id:  # an agent typing a reply, as the socket would say
+            name = cache.get(typing_key(session.ticket_id))
+            events.append({"kind": "typing", "name": name or "", "typing": bool(name)})
     return _cors(JsonResponse({"events": events}), origin)
 
 

@@ -10,6 +10,7 @@ and everyone already there answers it directly, so no state is kept on the serve
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -24,6 +25,15 @@ PRESENCE_STATES = {"viewing", "typing", "left"}
 
 def ticket_group(ticket_id: int) -> str:
     return f"ticket.{ticket_id}"
+
+
+TYPING_SECONDS = 6  # how long "is typing" holds without a new keystroke notice
+
+
+def typing_key(ticket_id: int) -> str:
+    """Who is typing a reply on a ticket, in the cache: for those who cannot hear the
+    socket (the chat widget's polling fallback)."""
+    return f"ticket-typing:{ticket_id}"
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -77,6 +87,10 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         state = content.get("presence") if isinstance(content, dict) else None
         if self.ticket_id and state in ("viewing", "typing"):
             await self._announce(state)
+            if state == "typing":
+                await cache.aset(typing_key(self.ticket_id), self.user.display_name, TYPING_SECONDS)
+            else:
+                await cache.adelete(typing_key(self.ticket_id))
 
     async def _announce(self, state: str, to: str | None = None) -> None:
         message = {

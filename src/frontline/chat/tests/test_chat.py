@@ -252,7 +252,7 @@ def test_the_polling_fallback_speaks_the_same_protocol(chat, client):
     later = client.post(
         url, {"token": token, "after": 10**9}, content_type="application/json"
     ).json()["events"]
-    assert [e["kind"] for e in later] == ["state"]
+    assert [e["kind"] for e in later] == ["state", "typing"]  # nobody types: typing false
     # After a reload (nothing seen yet) the widget learns again who it is talking to.
     reloaded = client.post(url, {"token": token}, content_type="application/json").json()
     hello = [e for e in reloaded["events"] if e["kind"] == "hello"]
@@ -506,3 +506,52 @@ def test_a_chat_its_agent_leaves_unanswered_is_passed_on_after_the_set_minutes(
         {"enabled": "on", "capacity": "3", "reroute_after": "-1", "bot_name": "Bot"},
     )
     assert "from 0 to 60" in bad.content.decode()
+
+
+def test_typing_shows_both_ways_over_the_polling_fallback(chat, agent, client):
+    import asyncio
+
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.db import connection
+
+    from frontline.tickets.routing import websocket_urlpatterns
+
+    url = reverse("chat_poll", args=[chat.key])
+
+    def poll(**body):
+        try:
+            r = client.post(url, body, content_type="application/json")
+            return r.json()["events"]
+        finally:
+            connection.close()
+
+    first = poll(commands=[{"type": "start", "name": "Dee"}, {"type": "message", "text": "hi"}])
+    token = next(e["token"] for e in first if e["kind"] == "hello")
+    number = ChatSession.objects.get().ticket.number
+
+    async def scenario():
+        page = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns), f"/ws/w/{chat.workspace.slug}/t/{number}/"
+        )
+        page.scope["user"] = agent
+        assert (await page.connect())[0]
+        await page.send_json_to({"presence": "typing"})  # the agent types a reply
+        await asyncio.sleep(0.3)
+        widget_sees = await asyncio.to_thread(poll, token=token, after=10**9)
+        await asyncio.to_thread(poll, token=token, after=10**9,
+                                commands=[{"type": "typing", "typing": True}])  # fmt: skip
+        agent_sees = []
+        while not await page.receive_nothing(1):
+            agent_sees.append(await page.receive_json_from())
+        await page.send_json_to({"presence": "viewing"})  # the agent stopped
+        await asyncio.sleep(0.3)
+        later = await asyncio.to_thread(poll, token=token, after=10**9)
+        await page.disconnect()
+        return widget_sees, agent_sees, later
+
+    widget_sees, agent_sees, later = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert {"kind": "typing", "name": agent.display_name, "typing": True} in widget_sees
+    assert any(m.get("kind") == "presence" and m["state"] == "typing" and m["name"] == "Dee"
+               for m in agent_sees), agent_sees  # fmt: skip
+    assert {"kind": "typing", "name": "", "typing": False} in later

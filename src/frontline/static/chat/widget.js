@@ -351,7 +351,7 @@
   let typingTimer = null;
   let typing = false;
   input.addEventListener("input", () => {
-    if (polling) return;
+    if (!token) return; // nobody to tell before the conversation starts
     if (!typing) { typing = true; send({ type: "typing", typing: true }); }
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => { typing = false; send({ type: "typing", typing: false }); }, 4000);
