@@ -334,8 +334,7 @@ def update_user(request: HttpRequest, user_id: int, payload: MemberPatch):
     data = payload.model_dump(exclude_unset=True)
     if "role" in data and data["role"] != m.role:
         c.require(Role.ADMIN)
-        if Role.OWNER in (data["role"], m.role):
-            c.require(Role.OWNER)
+        _owner_rights(c, data["role"], m.role)
         accounts.change_role(m, data["role"])
     if "is_available" in data:
         if m.user_id != c.user.pk:
