@@ -111,14 +111,11 @@ def search(
     if not query:
         return []
     allowed = (
-        services.public_articles(workspace, language if public else None)
+        services.public_articles(workspace, language)
         if public
         else Article.objects.filter(workspace=workspace)
     )
-    keyword = services.search(workspace, query, public=public, limit=50)
-    if public and language:
-        shown = set(allowed.values_list("pk", flat=True))
-        keyword = [a for a in keyword if a.pk in shown]
+    keyword = services.search(workspace, query, public=public, limit=50, language=language)
     ranks: dict[int, float] = {}
     best: dict[int, tuple[str, str, float | None]] = {}
     for rank, article in enumerate(keyword):

@@ -309,16 +309,26 @@ def public_articles(workspace: Workspace, language: str | None = None):
 
 
 def search(
-    workspace: Workspace, query: str, *, public: bool = True, limit: int = 20
+    workspace: Workspace,
+    query: str,
+    *,
+    public: bool = True,
+    limit: int = 20,
+    language: str | None = None,
 ) -> list[Article]:
     """Articles with every word of the query (each as a word or the start of one: `card`
     finds "cards"), ranked by relevance with titles weighing more: the full-text half of
-    the help center's search (FTS5 on SQLite, tsvector on PostgreSQL)."""
+    the help center's search (FTS5 on SQLite, tsvector on PostgreSQL). With a `language`,
+    public articles as `public_articles` shows them in it."""
     words = [w for w in re.findall(r"\w+", (query or "").lower()) if len(w) > 1][:8]
     if not words:
         return []
     ids = _full_text_ids(workspace.pk, words)
-    found = public_articles(workspace) if public else Article.objects.filter(workspace=workspace)
+    found = (
+        public_articles(workspace, language)
+        if public
+        else Article.objects.filter(workspace=workspace)
+    )
     by_id = {a.pk: a for a in found.filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id][:limit]
 
