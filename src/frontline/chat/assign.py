@@ -3,15 +3,14 @@ in line, else (nobody online, or the business closed) a request answered by emai
 
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
 
 from frontline.accounts import business_hours, presence
 from frontline.accounts.access import agent_memberships
 from frontline.accounts.models import User, Workspace
 from frontline.chat.config import settings_for
-from frontline.chat.live import changed, log
+from frontline.chat.live import changed, log, tell_agent
 from frontline.chat.models import ChatSession, ChatSettings
-from frontline.lib import clock, realtime
+from frontline.lib import clock
 from frontline.tickets import services as tickets
 from frontline.tickets.events import SYSTEM, Actor
 from frontline.tickets.models import Status
@@ -103,16 +102,7 @@ def give(session: ChatSession, agent: User, *, by: Actor) -> None:
     session.routed = by is SYSTEM  # given, not taken: passed on if it goes unanswered
     if by is SYSTEM:  # routed, not taken: the agent may be on another page or tab
         who = session.customer.name if session.customer_id else ""
-        who = who or session.visitor_name or "a visitor"
-        realtime.tell_member(
-            session.workspace_id,
-            agent.pk,
-            {
-                "text": f"New chat from {who}: {session.ticket.subject}",
-                "url": reverse("ticket", args=[session.workspace.slug, session.ticket.number]),
-                "tag": f"chat-{session.pk}",
-            },
-        )
+        tell_agent(session, agent.pk, f"New chat from {who or session.visitor_name or 'a visitor'}")
 
 
 def reroute_unanswered(workspace_id: int) -> int:
@@ -151,8 +141,8 @@ def reroute_unanswered(workspace_id: int) -> int:
             agent, _ = _pick_agent(session, leave_out=agent_id)
             if agent is None:
                 continue
-            session.accepted_at = None
             give(session, agent, by=SYSTEM)
+            session.accepted_at = clock.now()  # the new agent's own minutes start now
             session.save(update_fields=["state", "accepted_at", "routed"])
             log(session, SYSTEM, "chat.rerouted", {"from": agent_id, "to": agent.pk,
                                                    "minutes": current.reroute_after})  # fmt: skip

@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from frontline.chat import protocol, services
+from frontline.chat.live import visitor_presence
 from frontline.lib.errors import ServiceError
 from frontline.tickets.consumers import ticket_group
 
@@ -105,14 +106,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         if not self.session.ticket_id:
             return  # nobody to tell before the first message
         await self.channel_layer.group_send(
-            ticket_group(self.session.ticket_id),
-            {
-                "type": "ticket.presence",
-                "user_id": f"visitor-{self.session.pk}",
-                "name": self.session.visitor_name or "The visitor",
-                "state": "typing" if typing else "viewing",
-                "reply_to": None,
-            },
+            ticket_group(self.session.ticket_id), visitor_presence(self.session, typing)
         )
 
     async def chat_event(self, event):

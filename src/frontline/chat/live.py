@@ -54,6 +54,30 @@ def changed(session: ChatSession) -> None:
         )
 
 
+def tell_agent(session: ChatSession, user_id: int, text: str) -> None:
+    """A notice on the agent's open pages that this chat is now theirs, with its link."""
+    realtime.tell_member(
+        session.workspace_id,
+        user_id,
+        {
+            "text": f"{text}: {session.ticket.subject}",
+            "url": reverse("ticket", args=[session.workspace.slug, session.ticket.number]),
+            "tag": f"chat-{session.pk}",
+        },
+    )
+
+
+def visitor_presence(session: ChatSession, typing: bool) -> dict:
+    """The visitor typing (or not), as the agents' ticket pages hear presence."""
+    return {
+        "type": "ticket.presence",
+        "user_id": f"visitor-{session.pk}",
+        "name": session.visitor_name or "The visitor",
+        "state": "typing" if typing else "viewing",
+        "reply_to": None,
+    }
+
+
 def state_of(session: ChatSession) -> dict:
     """What the widget shows about the conversation right now."""
     agent = session.ticket.assignee if session.ticket_id else None

@@ -14,7 +14,6 @@ online or the business is closed it becomes a request answered by email.
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 
 from frontline.accounts.models import User, Workspace
 from frontline.chat.assign import active_load as active_load
@@ -29,7 +28,15 @@ from frontline.chat.config import session_for as session_for
 from frontline.chat.config import settings_for
 from frontline.chat.config import token_for as token_for
 from frontline.chat.config import update_settings as update_settings
-from frontline.chat.live import changed, log, message_of, push, push_message
+from frontline.chat.live import (
+    changed,
+    log,
+    message_of,
+    push,
+    push_message,
+    tell_agent,
+    visitor_presence,
+)
 from frontline.chat.live import group as group
 from frontline.chat.live import history as history
 from frontline.chat.live import state_of as state_of
@@ -330,13 +337,7 @@ def visitor_typing(session: ChatSession, typing: bool) -> None:
 
     if not session.ticket_id:
         return  # nobody to tell before the first message
-    realtime.send_group(ticket_group(session.ticket_id), {
-        "type": "ticket.presence",
-        "user_id": f"visitor-{session.pk}",
-        "name": session.visitor_name or "The visitor",
-        "state": "typing" if typing else "viewing",
-        "reply_to": None,
-    })  # fmt: skip
+    realtime.send_group(ticket_group(session.ticket_id), visitor_presence(session, typing))
 
 
 def mark_read(session: ChatSession, up_to: int, *, by_agent: bool) -> None:
@@ -402,11 +403,7 @@ def transfer(session: ChatSession, to: User, *, by: User) -> None:
         session.routed = False
         session.save(update_fields=["routed"])
         log(session, Actor.of(by), "chat.transferred", {"from": by.pk, "to": to.pk})
-        realtime.tell_member(session.workspace_id, to.pk, {
-            "text": f"{by.display_name} passed you a chat: {session.ticket.subject}",
-            "url": reverse("ticket", args=[session.workspace.slug, session.ticket.number]),
-            "tag": f"chat-{session.pk}",
-        })  # fmt: skip
+        tell_agent(session, to.pk, f"{by.display_name} passed you a chat")
         changed(session)
     route_waiting(session.workspace_id)
 

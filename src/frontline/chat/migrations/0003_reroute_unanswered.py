@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0002_visitor_send'),
+        ("chat", "0002_visitor_send"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chatsession',
-            name='routed',
+            model_name="chatsession",
+            name="routed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='chatsettings',
-            name='reroute_after',
+            model_name="chatsettings",
+            name="reroute_after",
             field=models.PositiveSmallIntegerField(default=3),
         ),
     ]
