@@ -74,6 +74,11 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def in_help_center(self) -> bool:
+        """Published and public: what anyone may read (the rule of `public_articles`)."""
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
 
 class ArticleVersion(models.Model):
     """Every save of an article, so any earlier text can be compared and restored."""

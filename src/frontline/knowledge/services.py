@@ -396,6 +396,12 @@ def remove_file(found: ArticleFile, *, by: User) -> None:
         found.delete()
 
 
+def files_of(article: Article) -> list[tuple[ArticleFile, str]]:
+    """The article's files with the address each is served at."""
+    found = article.files.select_related("attachment", "article__workspace")
+    return [(f, file_url(f)) for f in found]
+
+
 def file_url(found: ArticleFile) -> str:
     from django.urls import reverse
 

@@ -63,13 +63,8 @@ def kb_read(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "membership": membership,
             "article": article,
             "rendered": services.render(article.body),
-            "files": [
-                (f, services.file_url(f))
-                for f in article.files.select_related("attachment", "article__workspace")
-            ],  # fmt: skip
+            "files": services.files_of(article),
             "can_write": membership.has_role(Role.AGENT),
-            "in_help_center": article.status == Article.Status.PUBLISHED
-            and article.visibility == Article.Visibility.PUBLIC,
         },
     )
 
@@ -271,10 +266,7 @@ def hc_article(request: HttpRequest, slug: str, article_slug: str) -> HttpRespon
             related=retrieval.related(
                 article, services.public_articles(workspace).filter(translation_of=None)
             ),
-            files=[
-                (f, services.file_url(f))
-                for f in article.files.select_related("attachment", "article__workspace")
-            ],  # fmt: skip
+            files=services.files_of(article),
         ),
     )
 
@@ -307,7 +299,7 @@ def kb_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
     """An article's file: for anyone when the article is published and public, else for
-    the workspace's agents. Images show in place; other files download."""
+    the workspace's members. Images show in place; other files download."""
     from frontline.accounts.access import membership as member_of
     from frontline.knowledge.models import ArticleFile
     from frontline.tickets.services.attachments import (
@@ -321,11 +313,7 @@ def hc_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse
         ArticleFile.objects.select_related("article", "attachment"),
         pk=pk, article__workspace=workspace,
     )  # fmt: skip
-    article = found.article
-    public = article.status == Article.Status.PUBLISHED and (
-        article.visibility == Article.Visibility.PUBLIC
-    )
-    if not public:
+    if not found.article.in_help_center:
         current = member_of(request.user, workspace) if request.user.is_authenticated else None
         if current is None or not current.has_role(Role.VIEWER):
             raise Http404("No such file")
