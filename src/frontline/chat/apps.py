@@ -8,10 +8,12 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from frontline.accounts import presence
-        from frontline.chat import panel, services
+        from frontline.chat import panel, portability, services
         from frontline.tickets import hooks
+        from frontline.tickets import portability as workspace_export
 
         hooks.register_reply_added(services.on_reply)
         hooks.register_conversation_state(services.conversation_state)
         hooks.register_ticket_page(panel.chat_panel)
         presence.register_came_online(services.came_online)
+        workspace_export.register_section(portability.SECTION)

@@ -6,12 +6,18 @@ natural keys (user emails, team slugs, tag names) or by ticket numbers, so a fil
 readable and can be produced by other tools. Password hashes and API tokens are never
 exported. Import restores history verbatim (messages, events and their times) rather
 than replaying it through the services, in one transaction: a bad line aborts it all.
+
+Other apps add their own lines (knowledge base, assistant, chat) as a `Section`,
+registered from their AppConfig.ready, so this module never imports them. Their lines
+follow the tickets' and may refer to anything imported before them through the
+`Importer`'s maps.
 """
 
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
@@ -42,6 +48,29 @@ VERSION = 1
 
 class ImportFailed(ValueError):
     """A line that cannot be imported; says which and why."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """Another app's part of an export: its lines, and a reader for each line type.
+    `finish` runs after the last line (inside the import's transaction)."""
+
+    name: str
+    position: int  # sections are written in this order (a later one may refer back)
+    export: Callable[[Workspace], Iterator[dict]]
+    readers: dict[str, Callable[["Importer", dict], None]]
+    finish: Callable[["Importer"], None] | None = None
+
+
+_sections: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    _sections[section.name] = section
+
+
+def sections() -> list[Section]:
+    return sorted(_sections.values(), key=lambda s: s.position)
 
 
 # ---- export ------------------------------------------------------------------------------
@@ -137,6 +166,8 @@ def export_workspace(workspace: Workspace) -> Iterator[dict]:
             },
         }
     yield from _export_tickets(ws)
+    for section in sections():
+        yield from section.export(ws)
 
 
 def _export_tickets(ws: Workspace) -> Iterator[dict]:
@@ -177,6 +208,7 @@ def _export_tickets(ws: Workspace) -> Iterator[dict]:
         yield {
             "type": "message",
             "data": {
+                "id": m.pk,
                 "ticket": m.ticket.number,
                 "visibility": m.visibility,
                 "author_type": m.author_type,
@@ -213,6 +245,11 @@ def _attachment(a: Attachment) -> dict:
     return {"filename": a.filename, "content_type": a.content_type, "content": content}
 
 
+def attachment_line(a: Attachment) -> dict:
+    """A stored file as export data (its bytes in base64), for sections."""
+    return _attachment(a)
+
+
 def write_export(workspace: Workspace, out: IO[str]) -> int:
     count = 0
     for row in export_workspace(workspace):
@@ -226,7 +263,7 @@ def write_export(workspace: Workspace, out: IO[str]) -> int:
 
 def import_workspace(lines: Iterable[str], *, slug: str | None = None) -> Workspace:
     """Create a new workspace from an export. ImportFailed names the bad line."""
-    state = _Importer(slug)
+    state = Importer(slug)
     with transaction.atomic():
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -251,14 +288,21 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _when(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-class _Importer:
+class Importer:
+    """The state of one import: the new workspace and maps from exported references
+    (user emails, customer ids, team slugs, ticket numbers, message ids) to new rows.
+    Sections keep their own maps in `extra`."""
+
     def __init__(self, slug: str | None):
         self.slug = slug
+        self.source_slug = ""
         self.workspace: Workspace | None = None
+        self.messages: dict[int, int] = {}
+        self.extra: dict[str, Any] = {}
         self.users: dict[str, User] = {}
         self.companies: dict[int, int] = {}
         self.customers: dict[int, int] = {}
@@ -274,12 +318,51 @@ class _Importer:
             return
         handler = getattr(self, f"_{kind}", None)
         if handler is None:
-            raise ValueError(f"unknown line type {kind!r}")
+            reader = next((s.readers[kind] for s in sections() if kind in s.readers), None)
+            if reader is None:
+                raise ValueError(f"unknown line type {kind!r}")
+            handler = lambda d: reader(self, d)  # noqa: E731
         if kind != "workspace" and self.workspace is None:
             raise ValueError("the workspace line must come first")
         handler(data)
 
+    # For sections: look-ups that fail with a clear message.
+    def user(self, email: str | None) -> User | None:
+        return self._user(email)
+
+    def ticket(self, number: int) -> Ticket:
+        return self._ticket_of(number)
+
+    def team(self, slug: str | None) -> Team | None:
+        if not slug:
+            return None
+        if slug not in self.teams:
+            raise ValueError(f"unknown team {slug!r}")
+        return self.teams[slug]
+
+    def customer_id(self, exported: int | None) -> int | None:
+        return self.customers.get(exported) if exported is not None else None
+
+    def message_id(self, exported: int | None) -> int | None:
+        return self.messages.get(exported) if exported is not None else None
+
+    def store_file(self, a: dict, message: Message | None = None) -> Attachment:
+        """A file from export data, stored in the new workspace."""
+        content = base64.b64decode(a["content"], validate=True)
+        att = Attachment(
+            workspace=self.workspace,
+            message=message,
+            filename=a["filename"],
+            content_type=a["content_type"],
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        att.file.save(att.sha256, ContentFile(content), save=False)
+        att.save()
+        return att
+
     def _workspace(self, d):
+        self.source_slug = d["slug"]
         slug = self.slug or d["slug"]
         if Workspace.objects.filter(slug=slug).exists():
             raise ValueError(f"a workspace with the slug {slug!r} exists; choose --slug")
@@ -331,7 +414,7 @@ class _Importer:
             language=d.get("language", ""),
             notes=d.get("notes", ""),
             company_id=self.companies.get(d.get("company")) if d.get("company") else None,
-            created_at=_when(d.get("created_at")) or self.workspace.created_at,
+            created_at=parse_time(d.get("created_at")) or self.workspace.created_at,
         )
         CustomerEmail.objects.bulk_create(
             CustomerEmail(workspace=self.workspace, customer=c, email=e)
@@ -382,9 +465,9 @@ class _Importer:
             assignee=self._user(d.get("assignee")),
             team=self.teams[d["team"]] if d.get("team") else None,
             custom_fields=d.get("custom_fields") or {},
-            created_at=_when(d["created_at"]),
-            updated_at=_when(d["updated_at"]),
-            solved_at=_when(d.get("solved_at")),
+            created_at=parse_time(d["created_at"]),
+            updated_at=parse_time(d["updated_at"]),
+            solved_at=parse_time(d.get("solved_at")),
         )
         t.tags.set([self.tags.get(n) or self._new_tag(n) for n in d.get("tags", [])])
         t.followers.set([self.customers[f] for f in d.get("followers", [])])
@@ -411,20 +494,12 @@ class _Importer:
             author_customer_id=self.customers.get(d.get("author_customer")),
             body_text=d["body_text"],
             body_html=d.get("body_html", ""),
-            created_at=_when(d["created_at"]),
+            created_at=parse_time(d["created_at"]),
         )
+        if d.get("id") is not None:
+            self.messages[d["id"]] = m.pk
         for a in d.get("attachments", []):
-            content = base64.b64decode(a["content"], validate=True)
-            att = Attachment(
-                workspace=self.workspace,
-                message=m,
-                filename=a["filename"],
-                content_type=a["content_type"],
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-            )
-            att.file.save(att.sha256, ContentFile(content), save=False)
-            att.save()
+            self.store_file(a, message=m)
 
     def _event(self, d):
         Event.objects.bulk_create(
@@ -438,7 +513,7 @@ class _Importer:
                     kind=d["kind"],
                     before=d.get("before"),
                     after=d.get("after"),
-                    created_at=_when(d["created_at"]),
+                    created_at=parse_time(d["created_at"]),
                 )
             ]
         )
@@ -451,3 +526,6 @@ class _Importer:
         ws.save(update_fields=["last_ticket_number"])
         for t in self.tickets.values():
             index_ticket(t)
+        for section in sections():
+            if section.finish is not None:
+                section.finish(self)
