@@ -10,8 +10,10 @@ class PeopleConfig(AppConfig):
         # Customers' praise becomes kudos: warm rating comments (feedback) and thankful
         # messages (tickets.hooks, after commit).
         from frontline.feedback import services as feedback
-        from frontline.people import services
+        from frontline.people import portability, services
         from frontline.tickets import hooks
+        from frontline.tickets import portability as workspace_export
 
         feedback.register_comment_listener(services.praise_from_rating)
         hooks.register_events_committed(services.praise_from_messages)
+        workspace_export.register_section(portability.SECTION)

@@ -17,13 +17,13 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 
 from frontline.accounts.models import Membership, User, Workspace
 from frontline.tickets.models import (
@@ -60,6 +60,92 @@ class Section:
     export: Callable[[Workspace], Iterator[dict]]
     readers: dict[str, Callable[["Importer", dict], None]]
     finish: Callable[["Importer"], None] | None = None
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A model whose rows are copied as they are, for sections: `fields` as stored,
+    `refs` written as what names them in an export: "user" (email), "ticket" (number),
+    "team" (slug), "customer" or "message" (its exported id), or the `kind` of Rows that
+    keep their ids (`keep_ids`). Bytes are written in base64. `scope` is the lookup from
+    the model to its workspace; `adjust` may rewrite a line's data before it is stored
+    (for references inside a value)."""
+
+    kind: str
+    model: type
+    fields: tuple[str, ...]
+    refs: dict[str, str] = field(default_factory=dict)
+    keep_ids: bool = False
+    one_per_workspace: bool = False
+    scope: str = "workspace"
+    adjust: Callable[["Importer", dict], dict] | None = None
+
+    def export(self, ws: Workspace) -> Iterator[dict]:
+        named = [f for f, k in self.refs.items() if k in NAMED_BY]
+        rows = self.model.objects.filter(**{self.scope: ws})
+        if named:
+            rows = rows.select_related(*named)
+        for row in rows.order_by("pk").iterator(chunk_size=1000):
+            data = {"id": row.pk} if self.keep_ids else {}
+            data |= {f: _plain(getattr(row, f)) for f in self.fields}
+            for f, kind in self.refs.items():
+                data[f] = _reference(row, f, kind)
+            yield {"type": self.kind, "data": data}
+
+    def read(self, imp: "Importer", d: dict):
+        d = self.adjust(imp, d) if self.adjust else d
+        meta = self.model._meta
+        values = {f: _stored(meta.get_field(f), d[f]) for f in self.fields if f in d}
+        for f, kind in self.refs.items():
+            values[f"{f}_id"] = imp.resolve(kind, d.get(f))
+        if self.scope == "workspace":
+            values["workspace"] = imp.workspace
+        if self.one_per_workspace:
+            row, _ = self.model.objects.update_or_create(workspace=imp.workspace, defaults=values)
+        else:
+            row = self.model.objects.create(**values)
+        if self.keep_ids:
+            imp.maps.setdefault(self.kind, {})[d["id"]] = row.pk
+        return row
+
+
+NAMED_BY = {"user": "email", "ticket": "number", "team": "slug"}
+
+
+def _plain(value):
+    """Bytes (a raw email) as base64 text: JSON has no bytes."""
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _stored(model_field, value):
+    if isinstance(model_field, models.BinaryField) and value is not None:
+        return base64.b64decode(value, validate=True)
+    return model_field.to_python(value)
+
+
+def _reference(row, name: str, kind: str):
+    if kind not in NAMED_BY:
+        return getattr(row, f"{name}_id")
+    target = getattr(row, name)
+    return getattr(target, NAMED_BY[kind]) if target is not None else None
+
+
+def rows_section(name: str, position: int, rows: list[Rows], finish=None) -> Section:
+    """A section made of Rows only, written in the order given."""
+
+    def export(ws: Workspace) -> Iterator[dict]:
+        for r in rows:
+            yield from r.export(ws)
+
+    return Section(
+        name=name,
+        position=position,
+        export=export,
+        readers={r.kind: r.read for r in rows},
+        finish=finish,
+    )
 
 
 _sections: dict[str, Section] = {}
@@ -302,6 +388,7 @@ class Importer:
         self.source_slug = ""
         self.workspace: Workspace | None = None
         self.messages: dict[int, int] = {}
+        self.maps: dict[str, dict[int, int]] = {}  # Rows kind -> exported id -> new pk
         self.extra: dict[str, Any] = {}
         self.users: dict[str, User] = {}
         self.companies: dict[int, int] = {}
@@ -345,6 +432,22 @@ class Importer:
 
     def message_id(self, exported: int | None) -> int | None:
         return self.messages.get(exported) if exported is not None else None
+
+    def resolve(self, kind: str, ref) -> int | None:
+        """The new primary key for a reference written by `Rows` (None stays None)."""
+        if ref is None or ref == "":
+            return None
+        if kind == "user":
+            return self.user(ref).pk
+        if kind == "ticket":
+            return self.ticket(ref).pk
+        if kind == "team":
+            return self.team(ref).pk
+        known = {"customer": self.customers, "message": self.messages}.get(kind)
+        found = (known if known is not None else self.maps.get(kind, {})).get(ref)
+        if found is None:
+            raise ValueError(f"unknown {kind} {ref!r}")
+        return found
 
     def store_file(self, a: dict, message: Message | None = None) -> Attachment:
         """A file from export data, stored in the new workspace."""
