@@ -22,10 +22,13 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from frontline.accounts.models import Membership, User, Workspace
+from frontline.accounts.services import set_logo
+from frontline.lib.errors import ServiceError
 from frontline.tickets.models import (
     Attachment,
     Company,
@@ -173,6 +176,7 @@ def export_workspace(workspace: Workspace) -> Iterator[dict]:
             "time_zone": ws.time_zone,
             "business_hours": ws.business_hours,
             "agent_ticket_visibility": ws.agent_ticket_visibility,
+            "logo": _logo(ws),
         },
     }
     for m in Membership.objects.filter(workspace=ws).select_related("user").order_by("pk"):
@@ -212,13 +216,15 @@ def export_workspace(workspace: Workspace) -> Iterator[dict]:
                 "created_at": c.created_at,
             },
         }
-    for t in Team.objects.filter(workspace=ws).prefetch_related("members").order_by("pk"):
+    teams = Team.objects.filter(workspace=ws).select_related("lead").prefetch_related("members")
+    for t in teams.order_by("pk"):
         yield {
             "type": "team",
             "data": {
                 "slug": t.slug,
                 "name": t.name,
                 "description": t.description,
+                "lead": t.lead.email if t.lead else None,
                 "members": sorted(u.email for u in t.members.all()),
             },
         }
@@ -323,6 +329,13 @@ def _export_tickets(ws: Workspace) -> Iterator[dict]:
                 "created_at": e.created_at,
             },
         }
+
+
+def _logo(ws: Workspace) -> dict | None:
+    if not ws.logo:
+        return None
+    with ws.logo.open("rb") as f:
+        return {"content_type": ws.logo_type, "content": base64.b64encode(f.read()).decode()}
 
 
 def _attachment(a: Attachment) -> dict:
@@ -476,6 +489,12 @@ class Importer:
             business_hours=d.get("business_hours") or {},
             agent_ticket_visibility=d.get("agent_ticket_visibility", "all"),
         )
+        if d.get("logo"):
+            content = base64.b64decode(d["logo"]["content"], validate=True)
+            try:  # judged like an uploaded logo: an image, not too big
+                set_logo(self.workspace, SimpleUploadedFile("logo", content))
+            except ServiceError as exc:
+                raise ValueError(f"logo: {exc.message}") from None
 
     def _user(self, email: str | None) -> User | None:
         if not email:
@@ -531,6 +550,7 @@ class Importer:
             slug=d["slug"],
             name=d["name"],
             description=d.get("description", ""),
+            lead=self._user(d.get("lead")),
         )
         t.members.set([self._user(e) for e in d.get("members", [])])
         self.teams[t.slug] = t

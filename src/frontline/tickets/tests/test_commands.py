@@ -58,6 +58,15 @@ def test_seed_demo_if_empty_does_nothing_the_second_time(demo_ws):
 
 
 def test_export_then_import_keeps_everything(demo_ws, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from frontline.accounts.services import set_logo
+
+    logo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 60
+    set_logo(demo_ws, SimpleUploadedFile("logo.png", logo))
+    cards = demo_ws.teams.order_by("pk").first()
+    cards.lead = cards.members.first()
+    cards.save()
     path = tmp_path / "demo.jsonl"
     quiet("export_workspace", "demo", "--output", str(path))
     quiet("import_workspace", str(path), "--slug", "copy")
@@ -82,6 +91,9 @@ def test_export_then_import_keeps_everything(demo_ws, tmp_path):
 
     assert shape(copy) == shape(demo_ws)
     assert copy.last_ticket_number == demo_ws.last_ticket_number
+    # The help center's branding and who leads each team come along.
+    assert copy.logo_type == "image/png" and copy.logo.read() == logo
+    assert copy.teams.get(slug=cards.slug).lead == cards.lead
     owner = copy.memberships.get(role="owner").user
     assert find_tickets(owner, copy, "").total == 40
     subject_word = Ticket.objects.filter(workspace=copy).first().subject.split()[0]
