@@ -360,8 +360,11 @@ def write_export(workspace: Workspace, out: IO[str]) -> int:
 # ---- import ------------------------------------------------------------------------------
 
 
-def import_workspace(lines: Iterable[str], *, slug: str | None = None) -> Workspace:
-    """Create a new workspace from an export. ImportFailed names the bad line."""
+def import_workspace(
+    lines: Iterable[str], *, slug: str | None = None, counts: dict | None = None
+) -> Workspace:
+    """Create a new workspace from an export. ImportFailed names the bad line. `counts`,
+    when given, is filled with the number of lines of each type."""
     state = Importer(slug)
     with transaction.atomic():
         for number, line in enumerate(lines, start=1):
@@ -373,6 +376,8 @@ def import_workspace(lines: Iterable[str], *, slug: str | None = None) -> Worksp
                 if number == 1 and kind != FORMAT:
                     raise ValueError("this is not a Frontline export (no header line)")
                 state.add(kind, data)
+                if counts is not None:
+                    counts[kind] = counts.get(kind, 0) + 1
             except (ValueError, KeyError, TypeError) as exc:
                 raise ImportFailed(f"line {number}: {_describe(exc)}") from None
         if state.workspace is None:

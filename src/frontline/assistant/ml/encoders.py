@@ -15,6 +15,7 @@ process (module-level cache); nothing is ever downloaded:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -152,6 +153,13 @@ class MiniLMEncoder:
         return tok, sess
 
     def encode(self, texts):
+        if len(texts) == 1:
+            # One question is often read several times in one request (the intent model,
+            # the knowledge search, the best passage): encode it once.
+            return _minilm_one(texts[0])[None, :].copy()
+        return self._encode(texts)
+
+    def _encode(self, texts):
         tok, sess = _cached("minilm", self._load)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # Sort by length so each batch pads little; restore order at the end.
@@ -168,6 +176,13 @@ class MiniLMEncoder:
             m = mask[:, :, None].astype(np.float32)
             out[idx] = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
         return _l2(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _minilm_one(text: str) -> np.ndarray:
+    vector = MiniLMEncoder()._encode([text])[0]
+    vector.setflags(write=False)
+    return vector
 
 
 class StaticEncoder:

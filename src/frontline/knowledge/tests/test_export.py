@@ -34,10 +34,13 @@ def quiet(*args):
     call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def move(workspace, tmp_path, slug="moved") -> tuple[Workspace, list[dict]]:
+def move(workspace, tmp_path, slug="moved", said=None) -> tuple[Workspace, list[dict]]:
     path = tmp_path / "export.jsonl"
     quiet("export_workspace", workspace.slug, "--output", str(path))
-    quiet("import_workspace", str(path), "--slug", slug)
+    call_command(
+        "import_workspace", str(path), "--slug", slug, stdout=io.StringIO(),
+        stderr=said if said is not None else io.StringIO(),
+    )  # fmt: skip
     return Workspace.objects.get(slug=slug), [json.loads(x) for x in path.read_text().splitlines()]
 
 
@@ -56,7 +59,11 @@ def test_the_knowledge_base_moves_with_its_history_files_and_translations(
         workspace, by=agent, title="Refund desk", body="Agents only.", visibility="internal"
     )
 
-    copy, lines = move(workspace, tmp_path)
+    said = io.StringIO()
+    copy, lines = move(workspace, tmp_path, said=said)
+    articles = Article.objects.filter(workspace=workspace).count()
+    assert f"{articles} kb_article" in said.getvalue()  # the command says what it brought
+    assert "rebuilt by the task worker" in said.getvalue()
 
     def shape(ws):
         return sorted(
