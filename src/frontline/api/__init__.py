@@ -6,7 +6,7 @@ Every endpoint: authenticate (token or session), check access with the helpers i
 
 from ninja import NinjaAPI
 
-from frontline.api import config, events, mailboxes, people, tickets
+from frontline.api import config, events, knowledge, mailboxes, people, tickets
 from frontline.api.auth import AUTH
 from frontline.api.common import install_error_handlers
 
@@ -14,9 +14,10 @@ api = NinjaAPI(
     title="Frontline API",
     version="1",
     description=(
-        "Tickets, customers and workspace configuration. Authenticate with a personal "
-        "API token (`Authorization: Bearer fl_…`) or a signed-in browser session "
-        "(send `X-Workspace: <slug>` if you belong to several workspaces). "
+        "Tickets, customers, the knowledge base and workspace configuration. "
+        "Authenticate with a personal API token (`Authorization: Bearer fl_…`) or a "
+        "signed-in browser session (send `X-Workspace: <slug>` if you belong to several "
+        "workspaces). "
         "Errors are JSON: `{code, message, details: [{field, message}]}`."
     ),
     auth=AUTH,
@@ -28,3 +29,4 @@ api.add_router("", people.router)
 api.add_router("", config.router)
 api.add_router("", events.router)
 api.add_router("", mailboxes.router)
+api.add_router("", knowledge.router)

@@ -77,6 +77,8 @@ def _clean(workspace: Workspace, data: dict) -> dict:
         raise invalid("status", "must be draft or published")
     if "visibility" in data and data["visibility"] not in Article.Visibility.values:
         raise invalid("visibility", "must be public or internal")
+    if "language" in data and data["language"] not in LANGUAGES:
+        raise invalid("language", f"must be one of {', '.join(LANGUAGES)}")
     if "intent" in data:
         data["intent"] = (data["intent"] or "").strip()
         if len(data["intent"]) > 100:
