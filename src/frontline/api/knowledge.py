@@ -11,7 +11,8 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from frontline.accounts.models import Role
@@ -20,7 +21,7 @@ from frontline.api.common import get_or_404, idempotent, known_params
 from frontline.api.crud import ERRORS, crud
 from frontline.api.schemas import In, PersonOut
 from frontline.knowledge import retrieval, services
-from frontline.knowledge.models import Article, ArticleVersion, Category
+from frontline.knowledge.models import Article, ArticleFile, ArticleVersion, Category
 from frontline.lib.errors import invalid
 
 router = Router()
@@ -201,16 +202,7 @@ def _article(a: Article) -> dict:
             {"id": t.pk, "language": t.language, "title": t.title, "out_of_date": t.out_of_date}
             for t in services.family(a)
         ],
-        "files": [
-            {
-                "id": f.pk,
-                "filename": f.attachment.filename,
-                "size": f.attachment.size,
-                "content_type": f.attachment.content_type,
-                "url": settings.FRONTLINE_BASE_URL + url,
-            }
-            for f, url in services.files_of(a)
-        ],  # fmt: skip
+        "files": [_file(f) for f, _ in services.files_of(a)],
     }
 
 
@@ -325,6 +317,37 @@ def translate_article(request: HttpRequest, pk: int, payload: TranslationIn):
     original = _one(c, pk)
     made = services.translate(original, by=c.user, **payload.model_dump())
     return Status(201, _article(_one(c, made.pk)))
+
+
+class FileAdded(FileOut):
+    markdown: str = Field(description="What to put in the body to show or link the file")
+
+
+@router.post("/kb/articles/{pk}/files", response={201: FileAdded, **ERRORS}, tags=TAGS)
+def add_file(request: HttpRequest, pk: int, file: File[UploadedFile]):
+    """Attach a file or image (multipart field `file`; same limits and refusals as ticket
+    attachments). Readers get it where they may read the article."""
+    c = caller(request, Role.AGENT)
+    found = services.add_file(_one(c, pk), file, by=c.user)
+    return Status(201, _file(found) | {"markdown": services.markdown_for(found)})
+
+
+@router.delete("/kb/articles/{pk}/files/{file_id}", response={204: None, **ERRORS}, tags=TAGS)
+def remove_file(request: HttpRequest, pk: int, file_id: int):
+    c = caller(request, Role.AGENT)
+    found = get_or_404(
+        ArticleFile.objects.filter(article=_one(c, pk)).select_related("article__workspace"),
+        "No such file",
+        pk=file_id,
+    )
+    services.remove_file(found, by=c.user)
+    return Status(204, None)
+
+
+def _file(f: ArticleFile) -> dict:
+    a = f.attachment
+    return {"id": f.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+            "url": settings.FRONTLINE_BASE_URL + services.file_url(f)}  # fmt: skip
 
 
 # ---- search --------------------------------------------------------------------------------

@@ -133,3 +133,37 @@ def test_integrations_ask_the_help_centers_question_search(as_agent, agent, work
     everything = as_agent.get("/kb/search?q=refund+desk+playbook+lead&public=false").data
     assert internal["id"] in [h["article"]["id"] for h in everything]
     assert as_agent.get("/kb/search?q=+").status_code == 422
+
+
+def test_files_are_attached_listed_and_removed(
+    as_agent, viewer, stranger, workspace, other_workspace
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    article = as_agent.post("/kb/articles", {"title": "Card photo", "body": "See below."}).data
+    files = f"/api/kb/articles/{article['id']}/files"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x02" * 40
+
+    def upload(api, name, content):
+        return api.client.post(
+            files, {"file": SimpleUploadedFile(name, content)}, headers=api.headers
+        )
+
+    added = upload(as_agent, "card.png", png)
+    assert added.status_code == 201, added.content
+    image = added.json()
+    assert (
+        image["markdown"]
+        == f"![card.png](/support/{workspace.slug}/articles/files/{image['id']}/card.png)"
+    )
+    listed = as_agent.get(f"/kb/articles/{article['id']}").data["files"]
+    assert [(f["filename"], f["content_type"]) for f in listed] == [("card.png", "image/png")]
+    refused = upload(as_agent, "tool.exe", b"MZ" + png)
+    assert refused.status_code == 415 and "program or script" in refused.json()["message"]
+    assert upload(api_for(viewer, workspace), "a.png", png).status_code == 403
+    stranger_api = api_for(stranger, other_workspace)
+    assert upload(stranger_api, "a.png", png).status_code == 404
+    path = f"/kb/articles/{article['id']}/files/{image['id']}"
+    assert stranger_api.delete(path).status_code == 404
+    assert as_agent.delete(path).status_code == 204
+    assert as_agent.get(f"/kb/articles/{article['id']}").data["files"] == []
