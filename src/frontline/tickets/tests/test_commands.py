@@ -50,6 +50,18 @@ def test_demo_workspace_looks_alive(demo_ws):
     assert find_tickets(owner, demo_ws, f'"{word}"').total >= 1
 
 
+def test_the_demo_help_center_answers_the_banks_questions(demo_ws):
+    from frontline.assistant import virtual_agent
+    from frontline.knowledge.models import Article
+
+    published = Article.objects.filter(workspace=demo_ws, status="published")
+    assert published.count() >= 75 and published.filter(category=None).count() == 0
+    # One article for each kind of question the demo's tickets ask, tied to it.
+    assert published.exclude(intent="").values("intent").distinct().count() == 77
+    reply = virtual_agent.reply(demo_ws, "How can I activate the card I just received?")
+    assert reply.kind == "answer" and reply.citation.intent == "activate_my_card"
+
+
 def test_seed_demo_if_empty_does_nothing_the_second_time(demo_ws):
     quiet("seed_demo", "--if-empty")
     assert Ticket.objects.count() == 40

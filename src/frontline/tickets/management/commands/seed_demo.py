@@ -37,6 +37,7 @@ class Command(BaseCommand):
         )
         owner = workspace.memberships.filter(role="owner").first()
         kb_demo.seed(workspace, owner.user if owner else None)
+        assistant_demo.seed_help_center(workspace, owner.user if owner else None)
         # Indexed now, not by the worker later: the virtual agent answers from the start.
         from frontline.knowledge import retrieval
         from frontline.knowledge.models import Article
