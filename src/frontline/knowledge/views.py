@@ -201,7 +201,13 @@ def kb_category_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 # ---- the help center -----------------------------------------------------------------
 
 
+CARD_ARTICLES = 5  # articles a category shows on the help center's home
+POPULAR = 6
+
+
 def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The help center: search, the most read articles, and each category as a card with
+    its most read articles; `?category=` lists one category whole, `?tag=` one topic."""
     workspace = get_object_or_404(Workspace, slug=slug)
     q = request.GET.get("q", "").strip()[:200]
     lang = request.GET.get("lang", "en")
@@ -211,11 +217,17 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
     tag = request.GET.get("tag", "").strip().lower()[:40]
     if tag:
         articles = [a for a in articles if tag in a.tags]
-    categories = [
-        (c, [a for a in articles if a.category_id == c.pk])
-        for c in Category.objects.filter(workspace=workspace)
-    ]
-    loose = [a for a in articles if a.category_id is None]
+    all_categories = list(Category.objects.filter(workspace=workspace))
+    chosen = next((c for c in all_categories if c.slug == request.GET.get("category")), None)
+    if chosen is not None:
+        articles = [a for a in articles if a.category_id == chosen.pk]
+    whole = bool(tag or chosen)  # a topic or a category is listed whole, not as cards
+    most_read = sorted(articles, key=lambda a: (-a.views, a.title))
+    categories = []
+    for c in [chosen] if chosen else all_categories:
+        items = [a for a in (articles if whole else most_read) if a.category_id == c.pk]
+        if items:
+            categories.append((c, items if whole else items[:CARD_ARTICLES], len(items)))
     return render(
         request,
         "knowledge/hc_home.html",
@@ -223,8 +235,11 @@ def hc_home(request: HttpRequest, slug: str) -> HttpResponse:
             workspace,
             q=q,
             results=_logged_search(workspace, q, lang) if q else None,
-            categories=[(c, items) for c, items in categories if items],
-            loose=loose,
+            categories=categories,
+            chosen=chosen,
+            whole=whole,
+            popular=[] if whole or q else [a for a in most_read if a.views][:POPULAR],
+            loose=[a for a in articles if a.category_id is None],
             lang=lang,
             languages=_languages_in_use(workspace),
             bot_on=virtual_agent.on_duty(workspace, "help_center"),

@@ -291,3 +291,29 @@ def test_files_and_images_attach_to_an_article_and_follow_its_visibility(workspa
     assert signed_in(agent).get(services.file_url(image)).status_code == 200
     client.post(url, {"remove": image.pk})
     assert not article.files.filter(pk=image.pk).exists()
+
+
+def test_the_help_center_home_shows_each_category_as_a_card_of_its_most_read(workspace, agent):
+    cards = services.create_category(workspace, name="Cards")
+    made = [
+        services.create_article(
+            workspace,
+            by=agent,
+            title=f"Card question {n}",
+            body="Text.",
+            category=cards,
+            status="published",
+        )  # fmt: skip
+        for n in range(7)
+    ]
+    Article.objects.filter(pk=made[6].pk).update(views=40)  # the most read comes first
+    home_url = reverse("hc_home", args=[workspace.slug])
+    home = Client().get(home_url).content.decode()
+    card = home[home.index('id="cat-') :]
+    assert card.index("Card question 6") < card.index("Card question 0")
+    assert "Card question 5" not in card.split("All 7 articles")[0]  # five on the card
+    assert "All 7 articles about Cards" in home
+    assert "Most read" in home and home.index("Most read") < home.index('id="cat-')
+    whole = Client().get(home_url, {"category": "cards"}).content.decode()
+    assert all(f"Card question {n}" in whole for n in range(7))
+    assert "All categories" in whole and "Most read" not in whole
