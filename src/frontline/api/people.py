@@ -217,6 +217,24 @@ def update_customer(request: HttpRequest, pk: int, payload: CustomerPatch):
     return _customer(_customers(c).get(pk=pk))
 
 
+class ErasureOut(Schema):
+    tickets: int = Field(description="Their tickets, deleted with every message and file")
+    messages: int
+    files: int
+    redacted: int = Field(description="Their messages on other people's tickets, replaced")
+
+
+@router.post("/customers/{pk}/erase", response={200: ErasureOut, **ERRORS}, tags=["customers"])
+def erase_customer(request: HttpRequest, pk: int):
+    """The right to erasure (admins): the customer, their addresses, every ticket they
+    asked with its conversation, files and history, their chats and raw emails, and the
+    log entries naming them. What they wrote on other tickets is replaced by a notice.
+    Irreversible; the workspace log keeps one `customer.erased` entry with counts only."""
+    c = caller(request, Role.ADMIN)
+    obj = get_or_404(Customer.objects.filter(workspace=c.workspace), "No such customer", pk=pk)
+    return services.erase_customer(obj, by=Actor.of(c.user))
+
+
 # ---- companies ---------------------------------------------------------------------------
 
 

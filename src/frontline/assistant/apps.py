@@ -8,7 +8,7 @@ class AssistantConfig(AppConfig):
 
     def ready(self) -> None:
         # Every new ticket is triaged inside the create-ticket service (tickets.hooks).
-        from frontline.assistant import email_answers, panel, portability, triage
+        from frontline.assistant import email_answers, panel, portability, services, triage
         from frontline.tickets import hooks
         from frontline.tickets import portability as workspace_export
 
@@ -18,3 +18,4 @@ class AssistantConfig(AppConfig):
         hooks.register_customer_wrote(email_answers.on_customer_wrote)
         hooks.register_ticket_page(panel.ticket_panel)
         workspace_export.register_section(portability.SECTION)
+        hooks.register_customer_erasing(services.forget_customer)

@@ -368,3 +368,11 @@ def adjust_bot_threshold(workspace: Workspace, *, days: int = 30) -> tuple[float
         return None
     update_logged(config, SYSTEM, AUTO_THRESHOLD_EVENT, {"bot_answer_at": target})
     return current, target
+
+
+def forget_customer(customer, ticket_ids: list[int]) -> None:
+    """tickets hook (erasure): the questions they asked the virtual agent in their chats
+    and emails (help-center questions are not tied to a person and stay)."""
+    from frontline.assistant.models import BotTurn
+
+    BotTurn.objects.filter(ticket_id__in=ticket_ids).delete()

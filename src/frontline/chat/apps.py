@@ -17,3 +17,4 @@ class ChatConfig(AppConfig):
         hooks.register_ticket_page(panel.chat_panel)
         presence.register_came_online(services.came_online)
         workspace_export.register_section(portability.SECTION)
+        hooks.register_customer_erasing(services.forget_customer)

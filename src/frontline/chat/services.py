@@ -482,3 +482,8 @@ def waiting_and_live(workspace: Workspace):
         .select_related("ticket", "ticket__assignee", "customer")
         .order_by("state", "waiting_since", "started_at")
     )
+
+
+def forget_customer(customer, ticket_ids: list[int]) -> None:
+    """tickets hook (erasure): their chats, with what the visitor typed in the form."""
+    ChatSession.objects.filter(Q(customer=customer) | Q(ticket_id__in=ticket_ids)).delete()

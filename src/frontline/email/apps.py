@@ -9,7 +9,14 @@ class EmailConfig(AppConfig):
     def ready(self) -> None:
         # Agents' public replies go out by email (tickets.hooks); the ticket page shows
         # how the sending went; committed changes may call for notifications.
-        from frontline.email import notifications, outbound, panel, portability, provider_webhooks
+        from frontline.email import (
+            inbound,
+            notifications,
+            outbound,
+            panel,
+            portability,
+            provider_webhooks,
+        )
         from frontline.tickets import hooks
         from frontline.tickets import portability as workspace_export
 
@@ -18,3 +25,4 @@ class EmailConfig(AppConfig):
         provider_webhooks.connect()  # providers' inbound formats (django-anymail)
         hooks.register_ticket_page(panel.delivery_status)
         workspace_export.register_section(portability.SECTION)
+        hooks.register_customer_erasing(inbound.forget_customer)

@@ -14,6 +14,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from frontline.accounts.models import Workspace
 from frontline.email import outbound, rules
@@ -220,3 +221,11 @@ def _attachments(workspace: Workspace, mail: ParsedEmail):
         return f'src="{tickets.inline_url(found)}"' if found else ""
 
     return stored, re.sub(r'src="cid:([^"]*)"', point, mail.html or "")
+
+
+def forget_customer(customer, ticket_ids: list[int]) -> None:
+    """tickets hook (erasure): the raw emails of their tickets and every email they sent."""
+    addresses = list(customer.emails.values_list("email", flat=True))
+    InboundEmail.objects.filter(
+        Q(ticket_id__in=ticket_ids) | Q(workspace_id=customer.workspace_id, sender__in=addresses)
+    ).delete()

@@ -17,3 +17,4 @@ class PeopleConfig(AppConfig):
         feedback.register_comment_listener(services.praise_from_rating)
         hooks.register_events_committed(services.praise_from_messages)
         workspace_export.register_section(portability.SECTION)
+        hooks.register_customer_erasing(services.forget_customer)

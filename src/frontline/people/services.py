@@ -14,7 +14,7 @@ from frontline.accounts.access import agent_memberships
 from frontline.accounts.models import Role, User, Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, invalid
-from frontline.people.models import Kudos, Reaction, RecognitionSettings
+from frontline.people.models import Kudos, Reaction, RecognitionSettings, SuccessStory
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Event, Message, Ticket
 from frontline.tickets.services.rows import update_logged
@@ -203,3 +203,20 @@ def wall(workspace: Workspace, viewer: User):
 
 def is_lead(membership) -> bool:
     return membership.has_role(Role.ADMIN)
+
+
+ERASED_PRAISE = "A customer thanked you (their own words were erased at their request)."
+
+
+def forget_customer(customer, ticket_ids: list[int]) -> None:
+    """tickets hook (erasure): an agent keeps the kudos a customer gave, without the
+    customer's words; success stories about their tickets lose their name and contacts."""
+    from frontline.people.stories import anonymise
+
+    Kudos.objects.filter(rating__ticket_id__in=ticket_ids).update(
+        rating=None, ticket=None, message=ERASED_PRAISE
+    )
+    for story in SuccessStory.objects.filter(ticket_id__in=ticket_ids).select_related("ticket"):
+        story.title = anonymise(story.title, story.ticket)
+        story.body = anonymise(story.body, story.ticket)
+        story.save(update_fields=["title", "body"])

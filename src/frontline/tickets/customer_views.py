@@ -40,6 +40,8 @@ def _customer_context(request, workspace, membership, customer, **extra):
         "workspace": workspace,
         "membership": membership,
         "can_write": membership.has_role(Role.AGENT),
+        "can_erase": membership.has_role(Role.ADMIN),
+        "ticket_count": customer.tickets.count(),
         "customer": customer,
         "emails": customer.emails.order_by("email"),
         "tickets": visible_tickets(request.user, workspace)
@@ -106,6 +108,22 @@ def customer_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(request, "tickets/customer.html", context, status=422)
     messages.success(request, f"Merged {duplicate.name or address} into this customer")
     return redirect("customer", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def customer_erase(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The right to erasure (admins): the customer and everything about them, for good."""
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    customer = get_object_or_404(Customer, workspace=workspace, pk=pk)
+    who = customer.name or customer.email or f"customer {customer.pk}"
+    counts = services.erase_customer(customer, by=Actor.of(request.user))
+    messages.success(
+        request,
+        f"Erased {who}: {counts['tickets']} tickets with {counts['messages']} messages and "
+        f"{counts['files']} files; {counts['redacted']} messages on other tickets replaced.",
+    )
+    return redirect("customers", slug=slug)
 
 
 @login_required

@@ -121,3 +121,19 @@ def conversation_state(ticket) -> str | None:
 
 def in_live_conversation(ticket) -> bool:
     return conversation_state(ticket) in LIVE_STATES
+
+
+# A customer is being erased (inside its transaction, before their tickets are deleted):
+# (customer, ticket_ids) -> None. Apps delete what they keep about that person beyond
+# the tickets' own cascade (raw emails, the virtual agent's questions, chats).
+_customer_erasing: list[Callable[..., None]] = []
+
+
+def register_customer_erasing(hook: Callable[..., None]) -> None:
+    if hook not in _customer_erasing:
+        _customer_erasing.append(hook)
+
+
+def customer_erasing(customer, ticket_ids: list[int]) -> None:
+    for hook in _customer_erasing:
+        hook(customer, ticket_ids)

@@ -18,6 +18,7 @@ urlpatterns += [
     path("customers/<int:pk>/", customer_views.customer_detail, name="customer"),
     path("customers/<int:pk>/update", customer_views.customer_update, name="customer_update"),
     path("customers/<int:pk>/merge", customer_views.customer_merge, name="customer_merge"),
+    path("customers/<int:pk>/erase", customer_views.customer_erase, name="customer_erase"),
     path("companies/", customer_views.company_list, name="companies"),
     path("companies/<int:pk>/", customer_views.company_detail, name="company"),
 ]

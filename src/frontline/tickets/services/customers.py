@@ -124,7 +124,8 @@ def update_customer(customer: Customer, *, by: Actor, changes: dict[str, Any]) -
                         "customer.updated",
                         before=before,
                         after={k: getattr(customer, k) for k in before}
-                        | ({"emails": emails} if emails is not None else {}),
+                        | ({"emails": emails} if emails is not None else {})
+                        | {"customer": customer.pk},
                     )
                 ]
             )
@@ -270,3 +271,57 @@ def merge_customers(source: Customer, target: Customer, *, by: Actor) -> Custome
         target.updated_at = clock.now()
         target.save(update_fields=[*filled, "updated_at"])
     return target
+
+
+ERASED_TEXT = "(Removed: the person who wrote this asked for their data to be erased.)"
+
+
+def erase_customer(customer: Customer, *, by: Actor) -> dict[str, int]:
+    """The right to erasure: the customer, their addresses, every ticket they asked with
+    its conversation, files and history, what other apps kept about them (raw emails,
+    the virtual agent's questions, chats), and the log entries naming them. What they
+    wrote on other people's tickets is replaced by a notice. Irreversible; the log keeps
+    one entry saying an erasure happened, with counts only. Returns those counts."""
+    from frontline.tickets import hooks
+    from frontline.tickets.models import Attachment, Event, Message
+
+    with transaction.atomic():
+        tickets = list(customer.tickets.values_list("pk", flat=True))
+        files = list(
+            Attachment.objects.filter(message__ticket__in=tickets).values_list("file", flat=True)
+        )
+        hooks.customer_erasing(customer, tickets)
+        elsewhere = Message.objects.filter(author_customer=customer).exclude(ticket__in=tickets)
+        elsewhere_files = list(
+            Attachment.objects.filter(message__in=elsewhere).values_list("file", flat=True)
+        )
+        Attachment.objects.filter(message__in=elsewhere).delete()
+        redacted = elsewhere.update(body_text=ERASED_TEXT, body_html="", author_customer=None)
+        # The one exception to the append-only log (as the tickets' cascade is): entries
+        # that name the person go; "customer.erased" below says that something went.
+        named = Q(after__customer=customer.pk) | Q(before__customer=customer.pk)
+        about = Event._base_manager.filter(named, workspace_id=customer.workspace_id, ticket=None)
+        about.delete()
+        messages = Message.objects.filter(ticket__in=tickets).count()
+        customer.tickets.all().delete()  # messages, events, search documents follow
+        login = customer.user
+        customer.delete()
+        if login and not login.memberships.exists() and not login.customer_profiles.exists():
+            login.delete()  # the help-center sign-in of nobody else
+        counts = {"tickets": len(tickets), "messages": messages, "redacted": redacted,
+                  "files": len(files) + len(elsewhere_files)}  # fmt: skip
+        record([event(customer.workspace_id, by, "customer.erased", after=counts)])
+        transaction.on_commit(lambda: _delete_files(files + elsewhere_files))
+    return counts
+
+
+def _delete_files(names: list[str]) -> None:
+    """Stored files go once the rows are gone (a rolled-back erasure keeps them). A file
+    is stored once per content and workspace: one still attached elsewhere stays."""
+    from django.core.files.storage import default_storage
+
+    from frontline.tickets.models import Attachment
+
+    for name in set(names):
+        if name and not Attachment.objects.filter(file=name).exists():
+            default_storage.delete(name)
