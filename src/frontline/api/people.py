@@ -217,6 +217,16 @@ def update_customer(request: HttpRequest, pk: int, payload: CustomerPatch):
     return _customer(_customers(c).get(pk=pk))
 
 
+@router.get("/customers/{pk}/data", response={200: dict, **ERRORS}, tags=["customers"])
+def customer_data(request: HttpRequest, pk: int):
+    """The right of access (admins): everything held about the customer (details, every
+    conversation with internal notes marked, what they wrote on other tickets, ratings,
+    chats, questions to the virtual agent). The download is logged."""
+    c = caller(request, Role.ADMIN)
+    obj = get_or_404(Customer.objects.filter(workspace=c.workspace), "No such customer", pk=pk)
+    return services.customer_data(obj, by=Actor.of(c.user))
+
+
 class ErasureOut(Schema):
     tickets: int = Field(description="Their tickets, deleted with every message and file")
     messages: int

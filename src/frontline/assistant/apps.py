@@ -19,3 +19,4 @@ class AssistantConfig(AppConfig):
         hooks.register_ticket_page(panel.ticket_panel)
         workspace_export.register_section(portability.SECTION)
         hooks.register_customer_erasing(services.forget_customer)
+        hooks.register_customer_data(services.customer_data)

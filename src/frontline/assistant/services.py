@@ -376,3 +376,22 @@ def forget_customer(customer, ticket_ids: list[int]) -> None:
     from frontline.assistant.models import BotTurn
 
     BotTurn.objects.filter(ticket_id__in=ticket_ids).delete()
+
+
+def customer_data(customer, data: dict) -> None:
+    """tickets hook (right of access): what they asked the virtual agent, and what the
+    assistant read in their tickets (intent, tone, language)."""
+    from frontline.assistant.models import BotTurn, TicketInsight
+
+    turns = BotTurn.objects.filter(ticket__requester=customer).select_related("ticket")
+    data["virtual_agent"] = [
+        {"ticket": t.ticket.number, "question": t.question, "answer": t.kind,
+         "outcome": t.outcome, "at": t.created_at}
+        for t in turns.order_by("pk")
+    ]  # fmt: skip
+    insights = TicketInsight.objects.filter(ticket__requester=customer).select_related("ticket")
+    data["assistant_readings"] = [
+        {"ticket": i.ticket.number, "intent": i.intent, "sentiment": i.sentiment,
+         "frustrated": i.frustrated, "language": i.language}
+        for i in insights.order_by("ticket__number")
+    ]  # fmt: skip

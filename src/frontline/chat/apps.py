@@ -18,3 +18,4 @@ class ChatConfig(AppConfig):
         presence.register_came_online(services.came_online)
         workspace_export.register_section(portability.SECTION)
         hooks.register_customer_erasing(services.forget_customer)
+        hooks.register_customer_data(services.customer_data)

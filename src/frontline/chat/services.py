@@ -487,3 +487,14 @@ def waiting_and_live(workspace: Workspace):
 def forget_customer(customer, ticket_ids: list[int]) -> None:
     """tickets hook (erasure): their chats, with what the visitor typed in the form."""
     ChatSession.objects.filter(Q(customer=customer) | Q(ticket_id__in=ticket_ids)).delete()
+
+
+def customer_data(customer, data: dict) -> None:
+    """tickets hook (right of access): their chats (the messages are in the tickets)."""
+    sessions = ChatSession.objects.filter(Q(customer=customer) | Q(ticket__requester=customer))
+    data["chats"] = [
+        {"ticket": s.ticket.number if s.ticket else None, "name_given": s.visitor_name,
+         "email_given": s.visitor_email, "page": s.page_url, "started_at": s.started_at,
+         "ended_at": s.ended_at}
+        for s in sessions.select_related("ticket").distinct()
+    ]  # fmt: skip

@@ -18,3 +18,4 @@ class FeedbackConfig(AppConfig):
         hooks.register_events_committed(services.on_events)  # surveys asked later
         hooks.register_ticket_page(panel.rating_panel)  # the rating beside the ticket
         workspace_export.register_section(portability.SECTION)
+        hooks.register_customer_data(services.customer_data)

@@ -493,3 +493,12 @@ def update_settings(workspace: Workspace, *, by: Actor, **changes) -> Settings:
             raise invalid("delay_hours", "must be a number of hours from 0 to 720")
     current = settings_for(workspace)
     return update_logged(current, by, "survey_settings.updated", changes)
+
+
+def customer_data(customer, data: dict) -> None:
+    """tickets hook (right of access): the ratings they gave."""
+    data["ratings"] = [
+        {"ticket": r.ticket.number, "kind": r.kind, "score": r.score, "comment": r.comment,
+         "may_be_shared": r.consent_to_share, "at": r.created_at}
+        for r in Rating.objects.filter(ticket__requester=customer).select_related("ticket")
+    ]  # fmt: skip

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -108,6 +108,18 @@ def customer_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(request, "tickets/customer.html", context, status=422)
     messages.success(request, f"Merged {duplicate.name or address} into this customer")
     return redirect("customer", slug=slug, pk=pk)
+
+
+@login_required
+def customer_data(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The right of access (admins): what we hold about the customer, as a JSON file."""
+    workspace, _ = workspace_member(request.user, slug, Role.ADMIN)
+    customer = get_object_or_404(Customer, workspace=workspace, pk=pk)
+    data = services.customer_data(customer, by=Actor.of(request.user))
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    name = f"customer-{customer.pk}-{workspace.slug}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

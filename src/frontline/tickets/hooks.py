@@ -137,3 +137,18 @@ def register_customer_erasing(hook: Callable[..., None]) -> None:
 def customer_erasing(customer, ticket_ids: list[int]) -> None:
     for hook in _customer_erasing:
         hook(customer, ticket_ids)
+
+
+# An admin downloads what the help desk holds about a customer (the right of access):
+# (customer, data) -> None; apps add their part under a key of their own.
+_customer_data: list[Callable[..., None]] = []
+
+
+def register_customer_data(hook: Callable[..., None]) -> None:
+    if hook not in _customer_data:
+        _customer_data.append(hook)
+
+
+def customer_data(customer, data: dict) -> None:
+    for hook in _customer_data:
+        hook(customer, data)

@@ -19,6 +19,7 @@ urlpatterns += [
     path("customers/<int:pk>/update", customer_views.customer_update, name="customer_update"),
     path("customers/<int:pk>/merge", customer_views.customer_merge, name="customer_merge"),
     path("customers/<int:pk>/erase", customer_views.customer_erase, name="customer_erase"),
+    path("customers/<int:pk>/data", customer_views.customer_data, name="customer_data"),
     path("companies/", customer_views.company_list, name="companies"),
     path("companies/<int:pk>/", customer_views.company_detail, name="company"),
 ]

@@ -26,6 +26,7 @@ from frontline.tickets.services.config import (
 from frontline.tickets.services.customers import (
     create_company,
     create_customer,
+    customer_data,
     customer_for_email,
     erase_customer,
     find_customers,
@@ -66,6 +67,7 @@ __all__ = [
     "delete_tag",
     "delete_team",
     "delete_view",
+    "customer_data",
     "erase_customer",
     "find_customers",
     "merge_customers",

@@ -5,11 +5,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, conflict, invalid
+from frontline.tickets import hooks
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Company, Customer, CustomerEmail
 
@@ -282,7 +283,6 @@ def erase_customer(customer: Customer, *, by: Actor) -> dict[str, int]:
     the virtual agent's questions, chats), and the log entries naming them. What they
     wrote on other people's tickets is replaced by a notice. Irreversible; the log keeps
     one entry saying an erasure happened, with counts only. Returns those counts."""
-    from frontline.tickets import hooks
     from frontline.tickets.models import Attachment, Event, Message
 
     with transaction.atomic():
@@ -325,3 +325,54 @@ def _delete_files(names: list[str]) -> None:
     for name in set(names):
         if name and not Attachment.objects.filter(file=name).exists():
             default_storage.delete(name)
+
+
+def customer_data(customer: Customer, *, by: Actor) -> dict[str, Any]:
+    """The right of access: everything the help desk holds about a customer, for an admin
+    to send them: their details, every ticket they asked with the whole conversation
+    (internal notes marked as such, for the admin to review), what they wrote on other
+    tickets, their ratings and chats. The download is logged."""
+    from frontline.tickets.models import Message
+
+    def message(m: Message) -> dict:
+        author = (
+            "you" if m.author_customer_id == customer.pk
+            else (m.author_user.name or "an agent") if m.author_user
+            else {"bot": "the virtual agent", "system": "the help desk"}.get(m.author_type,
+                                                                              m.author_type)
+        )  # fmt: skip
+        return {
+            "at": m.created_at, "from": author, "internal": m.visibility == "internal",
+            "text": m.body_text, "files": [a.filename for a in m.attachments.all()],
+        }  # fmt: skip
+
+    messages = Message.objects.select_related("author_user").prefetch_related("attachments")
+    tickets = customer.tickets.order_by("number").prefetch_related(
+        Prefetch("messages", queryset=messages.order_by("pk"))
+    )
+    data: dict[str, Any] = {
+        "customer": {
+            "name": customer.name, "email": customer.email,
+            "emails": sorted(customer.emails.values_list("email", flat=True)),
+            "phone": customer.phone, "external_id": customer.external_id,
+            "language": customer.language,
+            "company": customer.company.name if customer.company else None,
+            "notes": customer.notes, "created_at": customer.created_at,
+        },  # fmt: skip
+        "tickets": [
+            {"number": t.number, "subject": t.subject, "status": t.status,
+             "channel": t.channel, "created_at": t.created_at, "updated_at": t.updated_at,
+             "messages": [message(m) for m in t.messages.all()]}
+            for t in tickets
+        ],  # fmt: skip
+        "written_on_other_tickets": [
+            {"ticket": m.ticket.number, **message(m)}
+            for m in messages.filter(author_customer=customer)
+            .exclude(ticket__requester=customer)
+            .select_related("ticket")
+        ],
+    }
+    hooks.customer_data(customer, data)
+    record([event(customer.workspace_id, by, "customer.data_exported",
+                  after={"customer": customer.pk, "tickets": len(data["tickets"])})])  # fmt: skip
+    return data

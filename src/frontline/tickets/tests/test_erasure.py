@@ -131,3 +131,28 @@ def test_only_admins_erase_and_only_in_their_workspace(
     done = api_for(admin, workspace).post(path)
     assert done.status_code == 200 and done.data["tickets"] == 2
     assert not Customer.objects.filter(pk=dana.pk).exists()
+
+
+def test_an_admin_downloads_what_we_hold_about_a_customer(dana, workspace, admin, agent):
+    url = reverse("customer_data", args=[workspace.slug, dana.pk])
+    page = signed_in(admin).get(url)
+    assert page.status_code == 200 and "attachment" in page["Content-Disposition"]
+    data = json.loads(page.content)
+    assert data["customer"]["emails"] == ["dana@example.com"]
+    assert [t["subject"] for t in data["tickets"]] == ["Card not arriving", "Zanzibarian fee"]
+    first = data["tickets"][0]["messages"]
+    assert [m["from"] for m in first] == ["you", agent.name]
+    assert data["tickets"][1]["messages"][0]["files"] == ["statement.pdf"]
+    assert data["written_on_other_tickets"][0]["text"] == "Dana here, I agree."
+    assert data["ratings"][0]["comment"] == "Thank you so much, Dana is very happy!"
+    assert data["chats"][0]["email_given"] == "dana@example.com"
+    assert data["virtual_agent"][0]["question"] == "where is my card"
+    assert Event.objects.filter(kind="customer.data_exported", actor_user=admin).exists()
+    # Agents do not; the API answers the same for admins.
+    assert (
+        signed_in(agent).get(reverse("customer_data", args=[workspace.slug, dana.pk])).status_code
+        == 403
+    )
+    assert api_for(agent, workspace).get(f"/customers/{dana.pk}/data").status_code == 403
+    by_api = api_for(admin, workspace).get(f"/customers/{dana.pk}/data")
+    assert by_api.status_code == 200 and by_api.data["customer"]["name"] == data["customer"]["name"]
