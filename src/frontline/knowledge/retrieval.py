@@ -18,6 +18,7 @@ from django.db import transaction
 
 from frontline.accounts.models import Workspace
 from frontline.knowledge.models import Article, Passage
+from frontline.knowledge.plain import to_plain
 
 log = logging.getLogger(__name__)
 RRF_K = 60
@@ -28,7 +29,7 @@ MAX_PASSAGE = 1500
 @dataclass
 class Hit:
     article: Article
-    passage: str  # the best passage's text (for a snippet or an answer)
+    passage: str  # the best passage as plain text (for a snippet or an answer)
     heading: str
     similarity: float | None
     score: float
@@ -147,7 +148,7 @@ def search(
         if pk not in articles:
             continue
         heading, text, sim = best.get(pk, ("", articles[pk].body[:MAX_PASSAGE], None))
-        hits.append(Hit(articles[pk], text, heading, sim, score))
+        hits.append(Hit(articles[pk], to_plain(text), heading, sim, score))
     return hits[:limit]
 
 
@@ -159,15 +160,15 @@ def best_passage(article: Article, query: str) -> Hit:
         .values_list("heading", "text", "vector")
     )
     if not rows:
-        return Hit(article, article.body[:MAX_PASSAGE], article.title, None, 0.0)
+        return Hit(article, to_plain(article.body[:MAX_PASSAGE]), article.title, None, 0.0)
     encoder = _encoder()
     usable = [r for r in rows if encoder is not None and len(r[2]) == 4 * encoder.dim]
     if not usable:
-        return Hit(article, rows[0][1], rows[0][0], None, 0.0)
+        return Hit(article, to_plain(rows[0][1]), rows[0][0], None, 0.0)
     matrix = np.frombuffer(b"".join(bytes(r[2]) for r in usable), dtype=np.float32)
     sims = matrix.reshape(len(usable), encoder.dim) @ encoder.encode([query])[0]
     i = int(np.argmax(sims))
-    return Hit(article, usable[i][1], usable[i][0], float(sims[i]), 0.0)
+    return Hit(article, to_plain(usable[i][1]), usable[i][0], float(sims[i]), 0.0)
 
 
 RELATED_AT = 0.4  # two articles this alike (their closest passages) are related

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from frontline.knowledge import demo, retrieval
 from frontline.knowledge.models import Passage
+from frontline.knowledge.plain import to_plain
 from frontline.testing.personas import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,10 +31,34 @@ def test_a_question_in_other_words_finds_the_article(kb):
     assert titles(hits)[0] == "My card was declined"
     hits = retrieval.search(kb, "money went to the wrong person by mistake")
     assert titles(hits)[0] == "I sent money to the wrong account"
-    # Each hit carries its best section (heading and text) for the snippet.
+    # Each hit carries its best section (heading and text, read plainly) for the snippet.
     late = retrieval.search(kb, "my card is late, what now?")[0]
     assert late.article.title == "My new card has not arrived"
-    assert late.passage in late.article.body and late.similarity > 0.3
+    sections = {heading: text for heading, text in retrieval.split(late.article)}
+    assert late.passage == to_plain(sections[late.heading]) and late.similarity > 0.3
+
+
+def test_answers_read_plainly_without_markdown_signs(workspace, agent):
+    from frontline.assistant import virtual_agent
+    from frontline.knowledge import services
+
+    body = (
+        "Freeze the card in the app under **Cards → Freeze**, then\n"
+        "[order a new one](/support/acme/articles/order/).\n\n"
+        "- It is free\n- It arrives in *3 days*\n\n| Card | Fee |\n|---|---|\n| First | free |"
+    )
+    assert to_plain(body) == (
+        "Freeze the card in the app under Cards → Freeze, then order a new one "
+        "(http://127.0.0.1:8000/support/acme/articles/order/).\n\n"
+        "- It is free\n- It arrives in 3 days\n\nCard | Fee\nFirst | free"
+    )
+    services.create_article(
+        workspace, by=agent, title="My card was stolen", body=body, status="published"
+    )
+    run_tasks()
+    reply = virtual_agent.reply(workspace, "someone stole my card, what do I do?")
+    assert reply.kind == "answer" and "Cards → Freeze" in reply.text
+    assert "**" not in reply.text and "](" not in reply.text
 
 
 def test_off_topic_questions_find_nothing_and_the_page_offers_a_request(kb):
