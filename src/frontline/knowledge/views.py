@@ -34,6 +34,18 @@ def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
         if q
         else Article.objects.filter(workspace=workspace).select_related("category")
     )
+    categories = list(Category.objects.filter(workspace=workspace))
+    category, state = request.GET.get("category", ""), request.GET.get("state", "")
+    wanted = {
+        "draft": lambda a: a.status == Article.Status.DRAFT,
+        "published": lambda a: a.in_help_center,
+        "internal": lambda a: a.visibility == Article.Visibility.INTERNAL,
+    }.get(state)
+    articles = [
+        a for a in articles
+        if (not category or (a.category.slug if a.category else "none") == category)
+        and (wanted is None or wanted(a))
+    ]  # fmt: skip
     return render(
         request,
         "knowledge/list.html",
@@ -42,7 +54,11 @@ def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "articles": articles,
             "q": q,
-            "categories": Category.objects.filter(workspace=workspace),
+            "category": category,
+            "state": state,
+            "states": [("published", "In the help center"), ("draft", "Drafts"),
+                       ("internal", "Agents only")],  # fmt: skip
+            "categories": categories,
             "can_write": membership.has_role(Role.AGENT),
         },
     )

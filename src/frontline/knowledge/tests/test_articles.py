@@ -317,3 +317,23 @@ def test_the_help_center_home_shows_each_category_as_a_card_of_its_most_read(wor
     whole = Client().get(home_url, {"category": "cards"}).content.decode()
     assert all(f"Card question {n}" in whole for n in range(7))
     assert "All categories" in whole and "Most read" not in whole
+
+
+def test_agents_narrow_the_article_list_by_category_and_state(workspace, agent):
+    cards = services.create_category(workspace, name="Cards")
+    services.create_article(workspace, by=agent, title="Card fees", body="None.",
+                            category=cards, status="published")  # fmt: skip
+    services.create_article(workspace, by=agent, title="Card limits", body="Soon.", category=cards)
+    services.create_article(workspace, by=agent, title="Refund desk", body="Leads only.",
+                            status="published", visibility="internal")  # fmt: skip
+    url = reverse("kb", args=[workspace.slug])
+
+    def listed(**params):
+        page = signed_in(agent).get(url, params).content.decode()
+        return [t for t in ("Card fees", "Card limits", "Refund desk") if t in page]
+
+    assert listed() == ["Card fees", "Card limits", "Refund desk"]
+    assert listed(category="cards") == ["Card fees", "Card limits"]
+    assert listed(category="cards", state="draft") == ["Card limits"]
+    assert listed(state="published") == ["Card fees"]  # what customers can read
+    assert listed(state="internal", category="none") == ["Refund desk"]
