@@ -1,5 +1,6 @@
 pytest_plugins = [
     "frontline.testing.personas",
+    "frontline.testing.api_client",
     "frontline.testing.browser",
     "frontline.testing.dovecot",
 ]

@@ -5,9 +5,9 @@ workspace's articles."""
 
 import pytest
 
-from frontline.api.tests.test_api import api_for
 from frontline.knowledge import demo
 from frontline.knowledge.models import Article, Category
+from frontline.testing.api_client import api_for
 from frontline.testing.personas import run_tasks
 
 pytestmark = pytest.mark.django_db
@@ -16,16 +16,6 @@ BODY = (
     "Cards arrive in 3 to 5 working days.\n\n## Still waiting?\nOrder a new one.\n\n"
     "<script>x()</script>"
 )
-
-
-@pytest.fixture
-def as_agent(agent, workspace):
-    return api_for(agent, workspace)
-
-
-@pytest.fixture
-def as_admin(admin, workspace):
-    return api_for(admin, workspace)
 
 
 def test_an_agent_writes_publishes_and_restores_an_article(as_agent, as_admin, agent, workspace):

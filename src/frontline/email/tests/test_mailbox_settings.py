@@ -4,10 +4,10 @@ tested on save, the password is kept sealed and never shown again, agents cannot
 import pytest
 from django.urls import reverse
 
-from frontline.api.tests.test_api import api_for
 from frontline.email.models import Mailbox
 from frontline.email.tests.test_imap import numbered
 from frontline.lib.sealed import unseal
+from frontline.testing.api_client import api_for
 from frontline.testing.personas import run_tasks, signed_in
 from frontline.tickets.models import Ticket
 

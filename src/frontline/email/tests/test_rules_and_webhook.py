@@ -134,7 +134,7 @@ def test_only_admins_change_email_settings(agent, stranger, workspace):
 
 
 def test_the_api_reads_and_changes_sender_rules(admin, agent, workspace):
-    from frontline.api.tests.test_api import api_for
+    from frontline.testing.api_client import api_for
 
     api = api_for(admin, workspace)
     assert api.get("/email-settings").data == {

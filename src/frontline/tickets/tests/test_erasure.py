@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 
 from frontline.accounts.models import User
-from frontline.api.tests.test_api import api_for
 from frontline.assistant.models import BotTurn
 from frontline.chat.models import ChatSession
 from frontline.email import inbound
@@ -23,6 +22,7 @@ from frontline.feedback import services as feedback
 from frontline.feedback.models import Rating
 from frontline.people import models as people
 from frontline.people import stories
+from frontline.testing.api_client import api_for
 from frontline.testing.personas import signed_in
 from frontline.tickets import services
 from frontline.tickets.events import Actor
