@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,9 +19,19 @@ from frontline.accounts import services as accounts
 from frontline.accounts.access import agent_memberships, require_role, workspace_member
 from frontline.accounts.models import ApiToken, Membership, Role, Workspace
 from frontline.lib.errors import ServiceError, invalid
+from frontline.lib.streaming import file_chunks
+from frontline.tickets import portability
 from frontline.tickets import services as tickets
 from frontline.tickets.events import Actor
-from frontline.tickets.models import CustomField, Macro, SavedView, Status, Tag, Team
+from frontline.tickets.models import (
+    CustomField,
+    Macro,
+    SavedView,
+    Status,
+    Tag,
+    Team,
+    WorkspaceExport,
+)
 from frontline.tickets.services.config import CHOICE_TYPES, VIEW_ORDERS
 
 ORDER_LABELS = {
@@ -55,6 +65,9 @@ def _page(request, workspace, membership, **extra) -> HttpResponse:
         ).order_by("-created_at"),
         **extra,
     }
+    if membership.has_role(Role.OWNER):
+        context["exports"] = WorkspaceExport.objects.filter(workspace=workspace)[:5]
+        context["keep_days"] = WorkspaceExport.KEEP_DAYS
     if admin:
         context |= {
             "members": Membership.objects.filter(workspace=workspace)
@@ -133,6 +146,26 @@ def _upload_logo(request, workspace, pk):
         raise ServiceError("Choose an image file for the logo")
     accounts.set_logo(workspace, upload)
     return "Logo saved"
+
+
+def _export(request, workspace, pk):
+    workspace_member(request.user, workspace.slug, Role.OWNER)
+    portability.request_export(workspace, by=request.user)
+    return "The export is being written; it is listed below when it is ready"
+
+
+@login_required
+def export_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An owner downloads a finished export (streamed in chunks, never held in memory)."""
+    workspace, _ = workspace_member(request.user, slug, Role.OWNER)
+    export = get_object_or_404(
+        WorkspaceExport, workspace=workspace, pk=pk, state=WorkspaceExport.State.DONE
+    )
+    response = StreamingHttpResponse(file_chunks(export.file), content_type="application/jsonl")
+    name = f"frontline-{workspace.slug}-{export.created_at:%Y-%m-%d}.jsonl"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = str(export.size)
+    return response
 
 
 def _remove_logo(request, workspace, pk):
@@ -342,6 +375,7 @@ def _two_factor_disable(request, workspace, pk):
 
 ACTIONS = {
     "workspace": _save_workspace,
+    "export": _export,
     "invite": _invite,
     "role": _change_role,
     "remove": _remove_member,

@@ -27,6 +27,7 @@ HAND_WRITTEN = {
     "My new card has not arrived": "card_arrival",
     "My card was declined": "declined_card_payment",
     "How long does a transfer take?": "transfer_timing",
+    "I forgot my PIN": "get_physical_card",  # Banking77's "where is my PIN" questions
 }
 
 

@@ -12,6 +12,8 @@ PERIODIC: list[tuple[str, int]] = [
     ("frontline.chat.tasks.reroute_unanswered_chats", 30),
     # The day before each day of Customer Service Week; sent once (recorded).
     ("frontline.people.tasks.send_celebration_reminders", 60 * 60),
+    # Workspace downloads are kept a week.
+    ("frontline.tickets.tasks.expire_workspace_exports", 6 * 60 * 60),
 ]
 
 # Long-running threads the scheduler starts beside its loop (dotted path of a Thread

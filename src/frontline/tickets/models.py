@@ -1,5 +1,7 @@
 """The help desk core: customers, teams, tickets, conversations and the event log."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -435,3 +437,35 @@ class SearchDocument(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=250)
     body = models.TextField()
+
+
+def export_path(instance: "WorkspaceExport", filename: str) -> str:
+    # Random and unlisted; downloads go through the owners-only view anyway.
+    return f"exports/{instance.workspace_id}/{secrets.token_hex(16)}.jsonl"
+
+
+class WorkspaceExport(models.Model):
+    """The whole workspace as a JSON-lines file (`portability`), written by the task
+    worker for an owner to download, and removed after `KEEP_DAYS`."""
+
+    KEEP_DAYS = 7
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Being written"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to=export_path, blank=True, max_length=300)
+    lines = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

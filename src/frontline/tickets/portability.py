@@ -657,3 +657,65 @@ class Importer:
         for section in sections():
             if section.finish is not None:
                 section.finish(self)
+
+
+# ---- downloads from the web (owners) ---------------------------------------------------
+
+
+def request_export(workspace: Workspace, *, by: User):
+    """Queue a download of the whole workspace for the task worker; one at a time."""
+    from frontline.tickets.events import Actor, event, record
+    from frontline.tickets.models import WorkspaceExport
+    from frontline.tickets.tasks import write_workspace_export
+
+    queued = WorkspaceExport.objects.filter(workspace=workspace, state=WorkspaceExport.State.QUEUED)
+    if queued.exists():
+        raise ServiceError("An export is being written already", code="busy", status=409)
+    with transaction.atomic():
+        export = WorkspaceExport.objects.create(workspace=workspace, requested_by=by)
+        record([event(workspace.pk, Actor.of(by), "workspace.export_requested",
+                      after={"export": export.pk})])  # fmt: skip
+        transaction.on_commit(lambda: write_workspace_export.enqueue(export.pk))
+    return export
+
+
+def write_requested_export(export) -> None:
+    """The worker's half: the file, its size and line count; a failure is kept with its
+    reason for the owner to see (never a half-written file offered as ready)."""
+    import tempfile
+
+    from django.core.files import File
+
+    from frontline.lib import clock
+
+    State = type(export).State
+    try:
+        with tempfile.TemporaryFile("w+b") as raw:
+            with open(raw.fileno(), "w", encoding="utf-8", closefd=False) as text:
+                lines = write_export(export.workspace, text)
+            raw.seek(0)
+            export.file.save(f"{export.workspace.slug}.jsonl", File(raw), save=False)
+        export.lines, export.size, export.state = lines, export.file.size, State.DONE
+    except Exception as exc:  # kept for the owner; the task itself succeeds
+        export.state, export.error = State.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    export.finished_at = clock.now()
+    export.save(update_fields=["file", "lines", "size", "state", "error", "finished_at"])
+
+
+def expire_exports() -> int:
+    """Downloads older than `KEEP_DAYS` go, file and all."""
+    from datetime import timedelta
+
+    from frontline.lib import clock
+    from frontline.tickets.models import WorkspaceExport
+
+    old = WorkspaceExport.objects.filter(
+        created_at__lt=clock.now() - timedelta(days=WorkspaceExport.KEEP_DAYS)
+    )
+    gone = 0
+    for export in old:
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        gone += 1
+    return gone

@@ -26,6 +26,11 @@ urlpatterns += [
 
 urlpatterns += [
     path("settings/", settings_views.settings_page, name="settings"),
+    path(
+        "settings/exports/<int:pk>/download",
+        settings_views.export_download,
+        name="export_download",
+    ),
     path("settings/<slug:action>", settings_views.settings_action, name="settings_action"),
     path("settings/<slug:action>/<int:pk>", settings_views.settings_action, name="settings_item"),
 ]
