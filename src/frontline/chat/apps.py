@@ -8,7 +8,8 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from frontline.accounts import presence
-        from frontline.chat import panel, portability, services
+        from frontline.chat import panel, portability, services, transcript
+        from frontline.email import notifications
         from frontline.tickets import hooks
         from frontline.tickets import portability as workspace_export
 
@@ -19,3 +20,4 @@ class ChatConfig(AppConfig):
         workspace_export.register_section(portability.SECTION)
         hooks.register_customer_erasing(services.forget_customer)
         hooks.register_customer_data(services.customer_data)
+        notifications.register_extra(transcript.KIND, transcript.transcript_block)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from frontline.chat import services
+from frontline.chat import services, transcript
 from frontline.chat.models import ChatSession, ChatSettings
 from frontline.lib import throttle
 from frontline.lib.errors import ServiceError
@@ -97,6 +97,11 @@ def _handle(current: ChatSettings, session, command, *, ip: str) -> Outcome:
         services.rate(session, _int(command, "score"))
     elif kind == "end":
         services.end_by_visitor(session)
+    elif kind == "transcript":
+        address = transcript.email_transcript(session, str(command.get("email") or ""))
+        return Outcome(
+            session, [{"kind": "notice", "text": f"We sent the conversation to {address}."}]
+        )
     else:
         raise ServiceError(f"Unknown command {kind!r}", code="invalid", status=400)
     return Outcome(session, [])

@@ -106,6 +106,13 @@ DEFAULTS = {
         "bad rating. Please get back to them, then mark the follow-up done on the feedback "
         "page.\n\nOpen the ticket: {{ ticket.link }}\n",
     ),
+    "chat_transcript": Kind(
+        "Customer: a chat conversation they asked for",
+        True,
+        "Your conversation with {{ workspace.name }}",
+        "Hello {{ customer.name }},\n\nHere is the conversation you had with us (ticket "
+        "#{{ ticket.number }}). To add anything, simply reply to this email.\n",
+    ),
     "customer_replied": Kind(
         "Agent: the customer replied",
         False,

@@ -555,3 +555,44 @@ def test_typing_shows_both_ways_over_the_polling_fallback(chat, agent, client):
     assert any(m.get("kind") == "presence" and m["state"] == "typing" and m["name"] == "Dee"
                for m in agent_sees), agent_sees  # fmt: skip
     assert {"kind": "typing", "name": "", "typing": False} in later
+
+
+def test_a_visitor_gets_the_conversation_by_email_without_the_teams_notes(chat, agent, admin):
+    presence.mark_online(chat.workspace_id, agent.pk)
+    session = visitor(chat)  # no address given yet
+    say(chat, session, type="message", text="I don't remember my pin, where can I see it?")
+    say(chat, session, type="message", text="Talk to a person please <b>now</b>")
+    session.refresh_from_db()
+    tickets.add_note(session.ticket, by=Actor.of(agent), body="Check their ID first")
+    tickets.reply(session.ticket, by=Actor.of(agent), body="Cards → Show PIN, in the app.")
+    services.end(session, by=agent)
+    session.refresh_from_db()
+    assert services.state_of(session)["has_email"] is False
+
+    missing = say(chat, session, type="transcript")
+    assert missing.events[0]["code"] == "invalid"  # an address is needed first
+    sent = say(chat, session, type="transcript", email="Dee@Example.com")
+    assert sent.events == [
+        {"kind": "notice", "text": "We sent the conversation to dee@example.com."}
+    ]
+    run_tasks()
+    (mail_,) = [m for m in mail.outbox if m.to == ["dee@example.com"]]
+    assert mail_.subject.endswith(f"Your conversation with {chat.workspace.name}")
+    body = mail_.body
+    assert "I don't remember my pin" in body and "Cards → Show PIN, in the app." in body
+    assert f"{agent.display_name}:" in body and f"{chat.bot_name}:" in body
+    assert "Check their ID first" not in body  # internal notes never leave the team
+    html = mail_.alternatives[0][0]
+    assert "&lt;b&gt;now&lt;/b&gt;" in html and "<b>now</b>" not in html
+    again = say(chat, session, type="transcript")
+    assert again.events[0]["code"] == "rate_limited"  # one email per ten minutes
+    assert Event.objects.filter(ticket=session.ticket, kind="chat.transcript_sent").count() == 1
+
+    # An admin who switched the email off: the widget says so, nothing is sent.
+    from frontline.email.notifications import save_template
+
+    save_template(chat.workspace, "chat_transcript", by=Actor.of(admin), enabled=False,
+                  subject="x", body="y")  # fmt: skip
+    other = visitor(chat, email="eve@example.com")
+    say(chat, other, type="message", text="Hello there, is anyone around?")
+    assert say(chat, other, type="transcript").events[0]["code"] == "switched_off"

@@ -67,7 +67,8 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
         files=[{"name": "receipt.txt", "mimeType": "text/plain", "buffer": b"paid 12.50 EUR"}]
     )
     expect(chat.get_by_role("link", name=re.compile("receipt.txt"))).to_be_visible()
-    expect(lucas.locator("ol.timeline .attachments")).to_contain_text("receipt.txt")
+    # (the agent's page refreshes live; on a loaded CI machine that can take seconds)
+    expect(lucas.locator("ol.timeline .attachments")).to_contain_text("receipt.txt", timeout=15000)
 
     # A reload keeps the conversation.
     visitor.reload()
@@ -83,6 +84,12 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     card.get_by_role("button", name="5").click()
     expect(chat.get_by_text("Thank you for your rating!")).to_be_visible()
     screenshot(visitor, "chat-rated")
+
+    # The visitor asks for the conversation by email (no address was given before).
+    chat.get_by_role("button", name="Email me this conversation").click()
+    chat.locator("#fl-transcript").fill("visitor@example.com")
+    chat.get_by_role("button", name="Send me the conversation").click()
+    expect(chat.get_by_text("We sent the conversation to visitor@example.com.")).to_be_visible()
 
 
 def open_the_chat(page, row):

@@ -289,7 +289,32 @@
       const person = el("button", { type: "button", class: "text" }, "Talk to a person");
       person.addEventListener("click", () => send({ type: "person" }));
       extra.appendChild(person);
+    } else if (s.state === "ended" && s.ticket) {
+      extra.appendChild(transcriptOffer(s.has_email));
     }
+  }
+
+  // After a chat: the conversation by email, to the address we have or one typed here.
+  function transcriptOffer(hasEmail) {
+    const box = el("div", { class: "transcript" });
+    const ask = el("button", { type: "button", class: "text" }, "Email me this conversation");
+    ask.addEventListener("click", () => {
+      if (hasEmail) { send({ type: "transcript" }); ask.disabled = true; return; }
+      const form = el("form", { class: "details" });
+      form.append(
+        el("label", { for: "fl-transcript" }, "Your email"),
+        el("input", { id: "fl-transcript", name: "email", type: "email", autocomplete: "email", required: "" }),
+        el("button", { type: "submit", class: "primary" }, "Send me the conversation"));
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        send({ type: "transcript", email: new FormData(form).get("email") });
+        form.remove();
+      });
+      ask.replaceWith(form);
+      form.querySelector("input").focus();
+    });
+    box.appendChild(ask);
+    return box;
   }
 
   function ended(event) {
