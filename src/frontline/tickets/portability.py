@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from frontline.accounts.models import Membership, User, Workspace
 from frontline.accounts.services import set_logo
@@ -101,6 +102,8 @@ class Rows:
         values = {f: _stored(meta.get_field(f), d[f]) for f in self.fields if f in d}
         for f, kind in self.refs.items():
             values[f"{f}_id"] = imp.resolve(kind, d.get(f))
+            if values[f"{f}_id"] is None and not meta.get_field(f).null:
+                raise ValueError(f"{self.kind}: {f!r} is required")
         if self.scope == "workspace":
             values["workspace"] = imp.workspace
         if self.one_per_workspace:
@@ -378,7 +381,8 @@ def import_workspace(
                 state.add(kind, data)
                 if counts is not None:
                     counts[kind] = counts.get(kind, 0) + 1
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, ValidationError, IntegrityError) as exc:
+                # (the transaction is rolled back whole: nothing of the file stays)
                 raise ImportFailed(f"line {number}: {_describe(exc)}") from None
         if state.workspace is None:
             raise ImportFailed("the file has no workspace line")
@@ -389,6 +393,10 @@ def import_workspace(
 def _describe(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing {exc.args[0]!r}"
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    if isinstance(exc, IntegrityError):
+        return f"it clashes with a line before it ({exc})"
     return str(exc) or type(exc).__name__
 
 

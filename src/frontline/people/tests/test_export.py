@@ -95,3 +95,30 @@ def test_ratings_and_recognition_move_with_the_workspace(
     testimonial = people.Testimonial.objects.get(workspace=copy)
     assert testimonial.quote == "Quick and kind, thank you!"
     assert testimonial.rating.workspace_id == copy.pk
+
+
+def test_a_broken_line_of_another_apps_section_names_itself_and_nothing_is_imported(db):
+    from frontline.tickets.portability import ImportFailed, import_workspace
+
+    head = [
+        {"type": "frontline-export", "data": {"version": 1}},
+        {"type": "workspace", "data": {"name": "Moved", "slug": "moved"}},
+        {"type": "member", "data": {"email": "a@moved.test", "role": "agent"}},
+    ]
+    kudos = {"source": "peer", "status": "shown", "value": "Teamwork", "message": "Thanks",
+             "public": True, "created_at": "2026-11-02T10:00:00+00:00",
+             "giver": "a@moved.test", "receiver": "a@moved.test", "id": 1}  # fmt: skip
+    cases = [
+        ({**kudos, "receiver": None}, "line 4: kudos: 'receiver' is required"),
+        ({**kudos, "created_at": "yesterday"}, "line 4: "),
+        ({"name": "Cards", "slug": "cards"}, "line 5: it clashes"),
+    ]
+    for data, said in cases:
+        kind = "kb_category" if "slug" in data else "kudos"
+        lines = [*head, {"type": kind, "data": data}]
+        if kind == "kb_category":
+            lines.append({"type": kind, "data": data})  # the same category twice
+        text = [json.dumps(x) for x in lines]
+        with pytest.raises(ImportFailed, match=said.replace("'", ".")):
+            import_workspace(text)
+        assert not Workspace.objects.filter(slug="moved").exists()
