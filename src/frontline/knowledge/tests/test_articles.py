@@ -317,6 +317,9 @@ def test_the_help_center_home_shows_each_category_as_a_card_of_its_most_read(wor
     whole = Client().get(home_url, {"category": "cards"}).content.decode()
     assert all(f"Card question {n}" in whole for n in range(7))
     assert "All categories" in whole and "Most read" not in whole
+    # An article's breadcrumb leads back to its category.
+    page = Client().get(reverse("hc_article", args=[workspace.slug, made[0].slug]))
+    assert f'href="{home_url}?category=cards&amp;lang=en">Cards</a>' in page.content.decode()
 
 
 def test_agents_narrow_the_article_list_by_category_and_state(workspace, agent):
