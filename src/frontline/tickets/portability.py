@@ -312,7 +312,7 @@ def _export_tickets(ws: Workspace) -> Iterator[dict]:
                 "body_text": m.body_text,
                 "body_html": m.body_html,
                 "created_at": m.created_at,
-                "attachments": [_attachment(a) for a in m.attachments.all()],
+                "attachments": [attachment_line(a) for a in m.attachments.all()],
             },
         }
     events = (
@@ -341,15 +341,11 @@ def _logo(ws: Workspace) -> dict | None:
         return {"content_type": ws.logo_type, "content": base64.b64encode(f.read()).decode()}
 
 
-def _attachment(a: Attachment) -> dict:
+def attachment_line(a: Attachment) -> dict:
+    """A stored file as export data (its bytes in base64); sections use it too."""
     with a.file.open("rb") as f:
         content = base64.b64encode(f.read()).decode()
     return {"filename": a.filename, "content_type": a.content_type, "content": content}
-
-
-def attachment_line(a: Attachment) -> dict:
-    """A stored file as export data (its bytes in base64), for sections."""
-    return _attachment(a)
 
 
 def write_export(workspace: Workspace, out: IO[str]) -> int:
