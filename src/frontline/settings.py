@@ -45,6 +45,13 @@ def _positive_int(name, default):
     return value
 
 
+def _non_negative_int(name, default):
+    value = env.int(name, default=default)
+    if value < 0:
+        raise ValueError(f"{value} is not a whole number of at least 0")
+    return value
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(_read("FRONTLINE_DATA_DIR", env.str, str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -155,6 +162,10 @@ FRONTLINE_SYNC_THREADS = _read(
 )
 
 # --- cache, channel layer, tasks -------------------------------------------
+# Seconds that rows read on every request (a token's owner, a workspace's teams, assistant
+# settings and routing rules) may be served from the cache; see lib/cached.py. 0 turns it off.
+FRONTLINE_CACHE_SECONDS = _read("FRONTLINE_CACHE_SECONDS", _non_negative_int, 5)
+
 REDIS_URL = _read("REDIS_URL", env.str, "")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):

@@ -27,6 +27,7 @@ from frontline.accounts.models import (
     Workspace,
     validate_time_zone,
 )
+from frontline.lib import cached
 from frontline.lib.errors import ServiceError, conflict, invalid
 
 TOKEN_PREFIX = "fl_"
@@ -225,21 +226,38 @@ class TokenAuth:
     token: ApiToken
     user: User
     workspace: Workspace
+    membership: Membership | None  # None: the token's user has left the workspace
+
+
+def _token_key(prefix: str) -> str:
+    return f"token:{prefix}"
+
+
+def _token_rows(prefix: str) -> tuple[ApiToken, Membership | None] | None:
+    token = ApiToken.objects.select_related("user", "workspace").filter(prefix=prefix).first()
+    if token is None:
+        return None
+    membership = Membership.objects.filter(
+        user_id=token.user_id, workspace_id=token.workspace_id
+    ).first()
+    return token, membership
 
 
 def authenticate_token(raw: str) -> TokenAuth:
-    """The token's owner and workspace, or ServiceError(401) for anything else."""
+    """The token's owner and workspace, or ServiceError(401) for anything else.
+
+    The token's rows come from `cached` (the secret is still checked on every call);
+    revoking it, or a change to its user, membership or workspace, forgets them."""
     rejected = ServiceError("Invalid or revoked API token", code="invalid_token", status=401)
     if not raw or not raw.startswith(TOKEN_PREFIX):
         raise rejected
     prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
-    token = (
-        ApiToken.objects.select_related("user", "workspace").filter(prefix=prefix).first()
-        if prefix and secret
-        else None
-    )
-    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+    if not (prefix and secret):
         raise rejected
+    found = cached.read(_token_key(prefix), lambda: _token_rows(prefix))
+    if found is None or not hmac.compare_digest(found[0].secret_hash, _hash(secret)):
+        raise rejected
+    token, membership = found
     if token.revoked_at is not None or not token.user.is_active:
         raise rejected
     # Writing last_used_at on every request would serialise readers on SQLite; a minute's
@@ -248,4 +266,24 @@ def authenticate_token(raw: str) -> TokenAuth:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return TokenAuth(token=token, user=token.user, workspace=token.workspace)
+        cached.replace(_token_key(prefix), found)
+    return TokenAuth(token=token, user=token.user, workspace=token.workspace, membership=membership)
+
+
+def forget_cached_tokens(sender, instance, **kwargs) -> None:
+    """Signal receiver (accounts.apps): a token's cached rows go when the token, its user,
+    their membership or the workspace changes or goes."""
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return  # every sign-in saves the user; nothing a token check reads
+    if isinstance(instance, ApiToken):
+        prefixes = [instance.prefix]
+    else:
+        tokens = ApiToken.objects.all()
+        if isinstance(instance, Membership):
+            tokens = tokens.filter(user_id=instance.user_id, workspace_id=instance.workspace_id)
+        elif isinstance(instance, User):
+            tokens = tokens.filter(user_id=instance.pk)
+        else:
+            tokens = tokens.filter(workspace_id=instance.pk)
+        prefixes = list(tokens.values_list("prefix", flat=True))
+    cached.forget(*[_token_key(p) for p in prefixes])

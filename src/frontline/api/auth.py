@@ -35,7 +35,7 @@ class TokenAuth(HttpBearer):
             found = authenticate_token(token)
         except ServiceError as exc:
             raise AuthenticationError(401, exc.message) from None
-        membership = Membership.objects.filter(user=found.user, workspace=found.workspace).first()
+        membership = found.membership
         if membership is None:
             raise AuthenticationError(401, "This token's user is no longer a member")
         found.user._membership_cache = {found.workspace.pk: membership}

@@ -15,6 +15,7 @@ from ninja.errors import HttpError, ValidationError
 from frontline.accounts.models import IdempotencyKey, Membership, User
 from frontline.api.auth import Caller
 from frontline.lib.errors import FieldError, ServiceError, invalid
+from frontline.tickets import services
 from frontline.tickets.models import Team
 from frontline.tickets.search import QueryError
 
@@ -156,11 +157,15 @@ def member(c: Caller, ref: str | int | None, field: str = "assignee") -> User | 
 def team(c: Caller, ref: str | int | None, field: str = "team") -> Team | None:
     if ref is None or ref == "":
         return None
-    qs = Team.objects.filter(workspace=c.workspace)
-    found = (
-        qs.filter(pk=int(ref)).first()
-        if isinstance(ref, int) or str(ref).isdigit()
-        else qs.filter(slug__iexact=str(ref)).first()
+    key = str(ref).strip().lower()
+    by_id = isinstance(ref, int) or key.isdigit()
+    found = next(
+        (
+            t
+            for t in services.teams_of(c.workspace.pk)
+            if (t.pk == int(key) if by_id else t.slug.lower() == key)
+        ),
+        None,
     )
     if found is None:
         raise invalid(field, f"there is no team '{ref}' in this workspace")

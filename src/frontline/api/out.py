@@ -51,6 +51,10 @@ def tickets(hits) -> list[dict]:
 
 
 def one_ticket(t: Ticket) -> dict:
+    # A ticket fresh from create_ticket holds its triage already (the one-to-one's cache).
+    reverse = getattr(type(t), "insight", None)
+    if reverse is not None and reverse.is_cached(t):
+        return ticket(t, insight=t.insight)
     return ticket(t, insight=_insights([t.pk]).get(t.pk))
 
 

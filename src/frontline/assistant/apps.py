@@ -20,3 +20,17 @@ class AssistantConfig(AppConfig):
         workspace_export.register_section(portability.SECTION)
         hooks.register_customer_erasing(services.forget_customer)
         hooks.register_customer_data(services.customer_data)
+        self._forget_cached_rows_on_change()
+
+    @staticmethod
+    def _forget_cached_rows_on_change() -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from frontline.assistant.models import AssistantSettings, IntentModelVersion, RoutingRule
+        from frontline.assistant.services import forget_cached_rows
+        from frontline.tickets.models import Team
+
+        for model in (AssistantSettings, RoutingRule, IntentModelVersion, Team):
+            uid = f"assistant-cached-{model.__name__}"
+            post_save.connect(forget_cached_rows, sender=model, dispatch_uid=uid)
+            post_delete.connect(forget_cached_rows, sender=model, dispatch_uid=uid)

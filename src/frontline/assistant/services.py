@@ -26,7 +26,7 @@ from frontline.assistant.models import (
     IntentModelVersion,
     RoutingRule,
 )
-from frontline.lib import clock
+from frontline.lib import cached, clock
 from frontline.lib.errors import invalid
 from frontline.tickets.models import CustomField, Priority, Team
 
@@ -42,6 +42,18 @@ State = IntentModelVersion.State
 def settings_for(workspace_id: int) -> AssistantSettings:
     config, _ = AssistantSettings.objects.get_or_create(workspace_id=workspace_id)
     return config
+
+
+def triage_settings(workspace_id: int) -> AssistantSettings:
+    """A read-only copy of the settings with the default team, from lib.cached: triage reads
+    it on every new ticket. Change settings through `settings_for` and save."""
+
+    def load():
+        config = settings_for(workspace_id)
+        config.default_team  # noqa: B018  (loaded now, so the cached copy carries it)
+        return config
+
+    return cached.read(f"assistant:settings:{workspace_id}", load)
 
 
 def update_settings(workspace: Workspace, **changes: Any) -> AssistantSettings:
@@ -163,7 +175,21 @@ def set_rule(
 
 
 def rules_for(workspace_id: int) -> dict[str, RoutingRule]:
-    return {r.intent: r for r in RoutingRule.objects.filter(workspace_id=workspace_id)}
+    """The routing rules by intent (with their teams), from lib.cached."""
+    return cached.read(
+        f"assistant:rules:{workspace_id}",
+        lambda: {
+            r.intent: r
+            for r in RoutingRule.objects.filter(workspace_id=workspace_id).select_related("team")
+        },
+    )
+
+
+def forget_cached_rows(sender, instance, **kwargs) -> None:
+    """Signal receiver (assistant.apps): settings, rules, model versions or teams (which
+    rules and the default team point to) changed; triage must not use the old ones."""
+    ws = instance.workspace_id
+    cached.forget(f"assistant:settings:{ws}", f"assistant:rules:{ws}", f"assistant:model:{ws}")
 
 
 # ---- training --------------------------------------------------------------------------
@@ -272,19 +298,22 @@ _lock = threading.Lock()
 
 
 def active_model(workspace_id: int) -> tuple[IntentModelVersion, IntentModel] | None:
-    version = (
-        IntentModelVersion.objects.filter(workspace_id=workspace_id, state=State.ACTIVE)
-        .only("pk", "number", "file", "workspace_id")
-        .first()
+    version = cached.read(
+        f"assistant:model:{workspace_id}",
+        lambda: (
+            IntentModelVersion.objects.filter(workspace_id=workspace_id, state=State.ACTIVE)
+            .only("pk", "number", "file", "workspace_id")
+            .first()
+        ),
     )
     if version is None:
         return None
-    cached = _loaded.get(workspace_id)
-    if cached and cached[0] == version.pk:
-        return version, cached[1]
+    loaded = _loaded.get(workspace_id)
+    if loaded and loaded[0] == version.pk:
+        return version, loaded[1]
     with _lock:
-        cached = _loaded.get(workspace_id)
-        if not (cached and cached[0] == version.pk):
+        loaded = _loaded.get(workspace_id)
+        if not (loaded and loaded[0] == version.pk):
             with version.file.open("rb") as f:
                 _loaded[workspace_id] = (version.pk, IntentModel.from_bytes(f.read()))
     return version, _loaded[workspace_id][1]

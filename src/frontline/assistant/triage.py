@@ -58,7 +58,7 @@ def analyse(workspace_id: int, text: str, *, recent_contacts: int = 0) -> Analys
 def prepare(workspace, subject: str, text: str):
     """Before the ticket is written: read the message (model, tone, language)."""
     try:
-        config = services.settings_for(workspace.pk)
+        config = services.triage_settings(workspace.pk)
         if not config.enabled:
             return None
         full = ticket_text(subject, text)

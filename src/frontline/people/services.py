@@ -158,8 +158,13 @@ def praise_from_messages(events: list[Event]) -> None:
             continue
         if after.get("visibility") != Message.Visibility.PUBLIC or e.ticket is None:
             continue
-        text = Message.objects.filter(pk=after.get("message")).values_list("body_text", flat=True)
-        text = (text.first() or "")[:2000]
+        message = getattr(e, "added_message", None)  # in hand when recorded in this process
+        if message is not None:
+            text = message.body_text
+        else:
+            text = Message.objects.filter(pk=after.get("message")).values_list("body_text")
+            text = (text.first() or ("",))[0]
+        text = text[:2000]
         if _THANKS.search(text) and read_tone(text).sentiment >= PRAISE_SENTIMENT:
             _offer(
                 e.ticket,

@@ -233,3 +233,23 @@ def test_a_language_team_gets_the_customers_who_write_in_it(labelled, admin, cus
     new_ticket(labelled, ticket.requester, "Ma carte est encore bloquée aujourd'hui")
     ticket.requester.refresh_from_db()
     assert ticket.requester.language == "de"
+
+
+def test_a_changed_rule_or_team_routes_the_very_next_ticket(workspace, admin, customer):
+    # Triage keeps the rules and settings between tickets (lib.cached); changing them must
+    # still take effect at once.
+    by = Actor.of(admin)
+    paris = tickets.create_team(workspace, by=by, name="Paris")
+    lyon = tickets.create_team(workspace, by=by, name="Lyon")
+    french = "Bonjour, ma carte est bloquée depuis ce matin, que dois-je faire ?"
+    services.set_rule(workspace, "language:fr", team=paris)
+    assert new_ticket(workspace, customer, french).team == paris
+    services.set_rule(workspace, "language:fr", team=lyon, priority="high")
+    moved = new_ticket(workspace, customer, french)
+    assert moved.team == lyon and moved.priority == "high"
+    tickets.delete_team(lyon, by=by)
+    orphan = new_ticket(workspace, customer, french)
+    assert orphan.team is None and orphan.priority == "high"
+    assert services.triage_settings(workspace.pk).default_team is None
+    services.update_settings(workspace, label_source="team", default_team=paris)
+    assert services.triage_settings(workspace.pk).default_team == paris

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from frontline.accounts.models import ROLE_RANK, Membership, Role, User, Workspace
+from frontline.lib import cached
 from frontline.lib.errors import ServiceError, invalid
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import (
@@ -27,6 +28,19 @@ from frontline.tickets.services.rows import (
 )
 
 # ---- teams -----------------------------------------------------------------------------
+
+
+def teams_of(workspace_id: int) -> list[Team]:
+    """The workspace's teams, from lib.cached (read on every create that names a team)."""
+    return cached.read(
+        f"teams:{workspace_id}", lambda: list(Team.objects.filter(workspace_id=workspace_id))
+    )
+
+
+def forget_cached_teams(sender, instance: Team, **kwargs) -> None:
+    """Signal receiver (tickets.apps): teams change through several services and the
+    round-robin cursor; any save or delete drops the cached list."""
+    cached.forget(f"teams:{instance.workspace_id}")
 
 
 def create_team(

@@ -55,8 +55,9 @@ def _clean_customer(ws_id: int, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _set_emails(customer: Customer, emails: list[str]) -> None:
-    """Make `emails` the customer's addresses; an address owned by someone else is refused."""
+def _set_emails(customer: Customer, emails: list[str], *, new: bool = False) -> None:
+    """Make `emails` the customer's addresses; an address owned by someone else is refused.
+    A `new` customer has none yet, so there is nothing to compare or remove."""
     taken = (
         CustomerEmail.objects.filter(workspace_id=customer.workspace_id, email__in=emails)
         .exclude(customer=customer)
@@ -64,8 +65,10 @@ def _set_emails(customer: Customer, emails: list[str]) -> None:
     )
     if taken:
         raise conflict(f"{taken[0]} already belongs to another customer", code="email_taken")
-    CustomerEmail.objects.filter(customer=customer).exclude(email__in=emails).delete()
-    have = set(CustomerEmail.objects.filter(customer=customer).values_list("email", flat=True))
+    have = set()
+    if not new:
+        CustomerEmail.objects.filter(customer=customer).exclude(email__in=emails).delete()
+        have = set(CustomerEmail.objects.filter(customer=customer).values_list("email", flat=True))
     CustomerEmail.objects.bulk_create(
         CustomerEmail(workspace_id=customer.workspace_id, customer=customer, email=e)
         for e in emails
@@ -83,7 +86,7 @@ def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer
     try:
         with transaction.atomic():
             customer = Customer.objects.create(workspace=workspace, **data)
-            _set_emails(customer, emails)
+            _set_emails(customer, emails, new=True)
             record(
                 [
                     event(

@@ -195,6 +195,7 @@ def _add_message(
             "attachments": len(files),
         },
     )
+    ev.added_message = message  # in memory only: after-commit hooks read it without a query
     return message, ev
 
 
