@@ -4,7 +4,7 @@
     .venv/bin/python bench/chat/load.py --redis              # the same with a Redis layer
     .venv/bin/python bench/chat/load.py --visitors 50 --rounds 1   # quick look
 
-It starts its own server (uvicorn, one process, SQLite in a temporary data dir; with
+It starts its own server (granian, one process, SQLite in a temporary data dir; with
 --redis also a redis-server on a free port) and a workspace with agents, then:
 1. the agents sign in over HTTP and open their workspace socket (they are online);
 2. the visitors open widget sockets (bounded concurrency), start a conversation and ask
@@ -337,8 +337,8 @@ def main():
         key = json.loads(out.stdout.strip().splitlines()[-1])["key"]
         log = stack.enter_context((data / "server.log").open("w"))
         server = subprocess.Popen(
-            [PY, "-m", "uvicorn", "frontline.asgi:application", "--port", str(port),
-             "--log-level", "warning", "--ws-max-queue", "64"],
+            [PY, "-m", "granian", "--interface", "asginl", "--loop", "uvloop", "--port",
+             str(port), "--log-level", "warning", "frontline.asgi:application"],
             env=env, stderr=log,
         )  # fmt: skip
         procs.append(server)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One measurement of Frontline with the peers harness, mirroring shared/peers/run_peer.sh:
-# seeder check -> reset -> migrate -> seed N (timed) -> uvicorn (2 workers, DEBUG off)
+# seeder check -> reset -> migrate -> seed N (timed) -> granian (2 workers, DEBUG off, as
+# `frontline serve --workers 2` runs it)
 # -> harness -> search check -> stop.
 #   bench/peers/run.sh sqlite N [extra harness.bench args...]
 # Env: PEER_VENV (/tmp/peer-venv), FL_BENCH_DIR (/tmp/fl-bench-data), FL_BENCH_PORT (8002),
@@ -66,10 +67,11 @@ log "seeding N=$N"
 log "seed: $(tr -d '\n ' < "$FRONTLINE_DATA_DIR/manifest.json" | cut -c1-400)"
 TOKEN="$(cat "$FRONTLINE_DATA_DIR/token")"
 
-log "start uvicorn ($WORKERS workers) on 127.0.0.1:$PORT"
+log "start granian ($WORKERS workers) on 127.0.0.1:$PORT"
 cd "$ROOT"
-setsid "${RUN[@]}" "$ROOT/.venv/bin/uvicorn" frontline.asgi:application --host 127.0.0.1 \
+setsid "${RUN[@]}" "$ROOT/.venv/bin/granian" --interface asginl --loop uvloop --host 127.0.0.1 \
   --port "$PORT" --workers "$WORKERS" --no-access-log --log-level warning \
+  frontline.asgi:application \
   </dev/null >"$FRONTLINE_DATA_DIR/server-$LABEL.log" 2>&1 &
 echo $! > "$PIDF"
 for _ in $(seq 1 150); do
@@ -82,7 +84,7 @@ boost "$(cat "$PIDF")"
 log "autogroups: run=$(cat /proc/$$/autogroup 2>/dev/null) server=$(cat /proc/"$(cat "$PIDF")"/autogroup 2>/dev/null)"
 SQLV="$("$PY" -c 'import sqlite3; print(sqlite3.sqlite_version)')"
 VERS="$("$PY" -c 'from importlib.metadata import version as v
-print(", ".join(f"{p} {v(p)}" for p in ("Django", "django-ninja", "uvicorn")))')"
+print(", ".join(f"{p} {v(p)}" for p in ("Django", "django-ninja", "granian")))')"
 GIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
 cd "$PEERS"
 log "bench -> $OUT"
@@ -90,7 +92,7 @@ log "bench -> $OUT"
   --base-url "http://127.0.0.1:$PORT" --user bench@bench.test --password "$TOKEN" \
   --manifest "$FRONTLINE_DATA_DIR/manifest.json" --server-pid-file "$PIDF" --label "$LABEL" \
   --adapter-opt "db=SQLite $SQLV (WAL, IMMEDIATE tx)" \
-  --adapter-opt "server=uvicorn ASGI x$WORKERS (DEBUG off)" --adapter-opt "versions=$VERS" \
+  --adapter-opt "server=granian ASGI x$WORKERS (DEBUG off)" --adapter-opt "versions=$VERS" \
   --adapter-opt "git=$GIT" --adapter-opt "nice=$NICE" \
   --quiet-wait "${PEER_QUIET_WAIT:-120}" --out "$OUT" "$@"
 "$PY" "$HERE/check_search.py" "$OUT" >&2 || true

@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
+from granian.utils.proxies import wrap_asgi_with_proxy_headers  # noqa: E402
 
 from frontline.chat.routing import websocket_urlpatterns as chat_urlpatterns  # noqa: E402
 from frontline.lib.asgi_handler import PooledThreadsASGIHandler  # noqa: E402
@@ -30,9 +31,9 @@ async def websockets(scope, receive, send):
     return await app(scope, receive, send)
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_app,
-        "websocket": websockets,
-    }
+# Behind a reverse proxy the client's address and scheme come from its X-Forwarded-For and
+# X-Forwarded-Proto headers, trusted only from the proxies in FORWARDED_ALLOW_IPS.
+application = wrap_asgi_with_proxy_headers(
+    ProtocolTypeRouter({"http": django_app, "websocket": websockets}),
+    trusted_hosts=settings.FORWARDED_ALLOW_IPS,
 )

@@ -76,6 +76,8 @@ SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = _read("SECRET_KEY_FALLBACKS", env.list, [])
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+# Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, or "*").
+FORWARDED_ALLOW_IPS = _read("FORWARDED_ALLOW_IPS", env.list, ["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import threading
 
-import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from granian.constants import Interfaces, Loops
+from granian.log import LogLevels
+from granian.server import Server
 
 from frontline.lib import notice_relay
 
@@ -48,15 +50,18 @@ class Command(BaseCommand):
             child.start()
         self.stdout.write(f"Frontline on http://{host}:{port}/  (Ctrl+C to stop)")
         try:
-            uvicorn.run(
+            # Granian: HTTP and websockets in Rust, the app on an asyncio (uvloop) loop per
+            # worker process; ASGI without lifespan (Django and Channels have none).
+            Server(
                 "frontline.asgi:application",
-                host=host,
+                address=host,
                 port=port,
+                interface=Interfaces.ASGINL,
                 workers=workers,
-                access_log=settings.DEBUG,
-                log_level="info" if settings.DEBUG else "warning",
-                proxy_headers=True,
-            )
+                loop=Loops.uvloop,
+                log_access=settings.DEBUG,
+                log_level=LogLevels.info if settings.DEBUG else LogLevels.warning,
+            ).serve()
         finally:
             for child in children:
                 child.stop()
@@ -102,7 +107,7 @@ class Supervised:
 
 
 def _die_with_parent() -> None:
-    # uvicorn re-raises SIGTERM after its graceful shutdown, which ends this process
-    # without running `finally`; the kernel then stops the worker for us (Linux).
+    # If this process ends without running `finally` (killed, or a server that re-raises
+    # SIGTERM after its graceful shutdown), the kernel stops the worker for us (Linux).
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
