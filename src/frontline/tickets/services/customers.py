@@ -55,11 +55,16 @@ def _clean_customer(ws_id: int, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _set_emails(customer: Customer, emails: list[str], *, new: bool = False) -> None:
-    """Make `emails` the customer's addresses; an address owned by someone else is refused.
-    A `new` customer has none yet, so there is nothing to compare or remove."""
+def _set_emails(
+    customer: Customer, emails: list[str], *, new: bool = False, checked: bool = False
+) -> None:
+    """Make `emails` the customer's addresses; an address owned by someone else is refused
+    (unless the caller `checked` that just before). A `new` customer has none yet, so
+    there is nothing to compare or remove."""
     taken = (
-        CustomerEmail.objects.filter(workspace_id=customer.workspace_id, email__in=emails)
+        []
+        if checked
+        else CustomerEmail.objects.filter(workspace_id=customer.workspace_id, email__in=emails)
         .exclude(customer=customer)
         .values_list("email", flat=True)
     )
@@ -77,6 +82,14 @@ def _set_emails(customer: Customer, emails: list[str], *, new: bool = False) -> 
 
 
 def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer:
+    return _create_customer(workspace, by, data)
+
+
+def _create_customer(
+    workspace: Workspace, by: Actor, data: dict[str, Any], *, emails_free: bool = False
+) -> Customer:
+    """`emails_free`: the caller just found no owner for the addresses (the unique index
+    still refuses a customer created meanwhile by another request)."""
     data = _clean_customer(workspace.pk, data)
     emails = list(
         dict.fromkeys(([data["email"]] if data.get("email") else []) + data.pop("emails", []))
@@ -86,7 +99,7 @@ def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer
     try:
         with transaction.atomic():
             customer = Customer.objects.create(workspace=workspace, **data)
-            _set_emails(customer, emails, new=True)
+            _set_emails(customer, emails, new=True, checked=emails_free)
             record(
                 [
                     event(
@@ -98,6 +111,8 @@ def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer
                 ]
             )
     except IntegrityError:
+        if emails_free:
+            raise conflict("An address was taken meanwhile", code="email_taken") from None
         raise conflict(
             "A customer with this external_id already exists", code="external_id_taken"
         ) from None
@@ -152,9 +167,10 @@ def customer_for_email(
     )
     if found:
         return found.customer
-    try:
-        with transaction.atomic():
-            return create_customer(workspace, by=by or Actor.of(None), name=name, email=email)
+    try:  # _create_customer's own savepoint keeps a clash from spoiling our transaction
+        return _create_customer(
+            workspace, by or Actor.of(None), {"name": name, "email": email}, emails_free=True
+        )
     except ServiceError:
         # Another request created the same customer a moment ago.
         found = CustomerEmail.objects.filter(workspace=workspace, email=email).first()
