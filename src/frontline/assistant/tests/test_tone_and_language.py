@@ -33,3 +33,10 @@ def test_languages_are_recognised_and_unclear_text_is_left_blank():
     assert detect_language("Meine Karte ist noch nicht angekommen, was soll ich tun?") == "de"
     assert detect_language("¿Por qué no ha llegado mi tarjeta todavía?") == "es"
     assert detect_language("ok") == ""
+
+
+def test_short_plain_questions_get_their_language():
+    # lingua alone left these undecided; fastText's model is sure of them.
+    for text in ("My card was stolen", "i havent got my card", "How can I change USD to GBP?"):
+        assert detect_language(text) == "en", text
+    assert detect_language("Hei, kortet mitt har ikke kommet ennå, hva skal jeg gjøre?") == "nb"
