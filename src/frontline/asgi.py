@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
@@ -12,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 from granian.utils.proxies import wrap_asgi_with_proxy_headers  # noqa: E402
 
 from frontline.chat.routing import websocket_urlpatterns as chat_urlpatterns  # noqa: E402
@@ -37,3 +39,17 @@ application = wrap_asgi_with_proxy_headers(
     ProtocolTypeRouter({"http": django_app, "websocket": websockets}),
     trusted_hosts=settings.FORWARDED_ALLOW_IPS,
 )
+
+
+def _settle_process() -> None:
+    """Load the URL configuration (every view and the API) now, not on the first request
+    (about 0.6 s), then hide what start-up made from the cyclic garbage collector: a full
+    collection walks every tracked object, about 200,000 here, and took 110 ms, stalling the
+    worker's request thread and every request queued behind it. They live as long as the
+    process anyway."""
+    get_resolver().url_patterns  # noqa: B018  (imports the URL modules)
+    gc.collect()
+    gc.freeze()
+
+
+_settle_process()
