@@ -57,6 +57,8 @@ def list_tickets(request: HttpRequest, params: Query[ListParams]):
 
 
 def _attachments(c, ids: list[int]) -> list[Attachment]:
+    if not ids:
+        return []
     found = list(Attachment.objects.filter(workspace=c.workspace, pk__in=ids, message__isnull=True))
     if len(found) != len(set(ids)):
         raise invalid("attachments", "unknown or already used attachment ids")

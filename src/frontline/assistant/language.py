@@ -74,7 +74,9 @@ def _fast_guess(text: str) -> str:
     model = _fast_model()
     if model is None:
         return ""
-    labels, scores = model.predict(" ".join(text.split()), k=2)  # one line, as it reads
+    # One line, in lower case: the model reads text that way (in capitals, English scored
+    # as Japanese).
+    labels, scores = model.predict(" ".join(text.lower().split()), k=2)
     if not labels:
         return ""
     code = labels[0].removeprefix("__label__")

@@ -152,9 +152,13 @@ def praise_from_messages(events: list[Event]) -> None:
     from frontline.assistant.tone import read_tone
     from frontline.feedback.services import last_agent
 
+    # A ticket's first message has no agent's reply to thank yet.
+    opened = {e.ticket_id for e in events if e.kind == "ticket.created"}
     for e in events:
         after = e.after if isinstance(e.after, dict) else {}
         if e.kind != "message.added" or after.get("author") != Message.Author.CUSTOMER:
+            continue
+        if e.ticket_id in opened:
             continue
         if after.get("visibility") != Message.Visibility.PUBLIC or e.ticket is None:
             continue

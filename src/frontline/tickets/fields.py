@@ -54,6 +54,8 @@ def clean_custom_fields(workspace_id: int, values: dict[str, Any]) -> dict[str, 
             "Invalid custom fields",
             details=[FieldError("custom_fields", "must be an object")],
         )
+    if not values:
+        return {}
     definitions = {
         d.key: d for d in CustomField.objects.filter(workspace_id=workspace_id, key__in=values)
     }

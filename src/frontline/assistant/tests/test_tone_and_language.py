@@ -40,3 +40,4 @@ def test_short_plain_questions_get_their_language():
     for text in ("My card was stolen", "i havent got my card", "How can I change USD to GBP?"):
         assert detect_language(text) == "en", text
     assert detect_language("Hei, kortet mitt har ikke kommet ennå, hva skal jeg gjøre?") == "nb"
+    assert detect_language("THIS IS THE THIRD TIME I ASK, WHERE IS MY MONEY") == "en"

@@ -107,6 +107,8 @@ def _tags(workspace_id: int, names: Iterable[str]) -> list[Tag]:
             cleaned.append(name)
     if len(cleaned) > MAX_TAGS:
         raise invalid("tags", f"at most {MAX_TAGS} tags")
+    if not cleaned:
+        return []
     existing = {t.name: t for t in Tag.objects.filter(workspace_id=workspace_id, name__in=cleaned)}
     missing = [Tag(workspace_id=workspace_id, name=n) for n in cleaned if n not in existing]
     if missing:
