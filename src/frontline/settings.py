@@ -38,18 +38,17 @@ def _strict_bool(name, default):
     raise ValueError(f"{raw!r} is not one of true/false/1/0/yes/no/on/off")
 
 
-def _positive_int(name, default):
-    value = env.int(name, default=default)
-    if value < 1:
-        raise ValueError(f"{value} is not a whole number of at least 1")
-    return value
+def _int_at_least(minimum):
+    def read(name, default):
+        value = env.int(name, default=default)
+        if value < minimum:
+            raise ValueError(f"{value} is not a whole number of at least {minimum}")
+        return value
+
+    return read
 
 
-def _non_negative_int(name, default):
-    value = env.int(name, default=default)
-    if value < 0:
-        raise ValueError(f"{value} is not a whole number of at least 0")
-    return value
+_positive_int = _int_at_least(1)
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -166,7 +165,7 @@ FRONTLINE_SYNC_THREADS = _read(
 # --- cache, channel layer, tasks -------------------------------------------
 # Seconds that rows read on every request (a token's owner, a workspace's teams, assistant
 # settings and routing rules) may be served from the cache; see lib/cached.py. 0 turns it off.
-FRONTLINE_CACHE_SECONDS = _read("FRONTLINE_CACHE_SECONDS", _non_negative_int, 5)
+FRONTLINE_CACHE_SECONDS = _read("FRONTLINE_CACHE_SECONDS", _int_at_least(0), 5)
 
 REDIS_URL = _read("REDIS_URL", env.str, "")
 if REDIS_URL:

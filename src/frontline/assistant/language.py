@@ -51,10 +51,15 @@ FAST_MARGIN = 8
 
 
 @cache
-def _codes() -> frozenset[str]:
+def _languages() -> list:
     from lingua import Language
 
-    return frozenset(getattr(Language, n).iso_code_639_1.name.lower() for n in LANGUAGES)
+    return [getattr(Language, name) for name in LANGUAGES]
+
+
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(language.iso_code_639_1.name.lower() for language in _languages())
 
 
 @cache
@@ -88,11 +93,10 @@ def _fast_guess(text: str) -> str:
 
 @cache
 def _detector():
-    from lingua import Language, LanguageDetectorBuilder
+    from lingua import LanguageDetectorBuilder
 
-    languages = [getattr(Language, name) for name in LANGUAGES]
     return (
-        LanguageDetectorBuilder.from_languages(*languages)
+        LanguageDetectorBuilder.from_languages(*_languages())
         .with_minimum_relative_distance(0.1)
         .build()
     )
