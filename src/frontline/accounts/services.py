@@ -273,7 +273,7 @@ def authenticate_token(raw: str) -> TokenAuth:
 def forget_cached_tokens(sender, instance, **kwargs) -> None:
     """Signal receiver (accounts.apps): a token's cached rows go when the token, its user,
     their membership or the workspace changes or goes."""
-    if kwargs.get("update_fields") == frozenset({"last_login"}):
+    if cached.saved_only(kwargs, "last_login"):
         return  # every sign-in saves the user; nothing a token check reads
     if isinstance(instance, ApiToken):
         prefixes = [instance.prefix]

@@ -187,7 +187,10 @@ def rules_for(workspace_id: int) -> dict[str, RoutingRule]:
 
 def forget_cached_rows(sender, instance, **kwargs) -> None:
     """Signal receiver (assistant.apps): settings, rules, model versions or teams (which
-    rules and the default team point to) changed; triage must not use the old ones."""
+    rules and the default team point to) changed; triage must not use the old ones. A
+    team's round-robin cursor is not among what triage reads."""
+    if cached.saved_only(kwargs, "last_assigned"):
+        return
     ws = instance.workspace_id
     cached.forget(f"assistant:settings:{ws}", f"assistant:rules:{ws}", f"assistant:model:{ws}")
 

@@ -72,6 +72,13 @@ def replace(key: str, value) -> None:
         cache.set(_key(key), value, settings.FRONTLINE_CACHE_SECONDS)
 
 
+def saved_only(kwargs: dict, *fields: str) -> bool:
+    """Whether a post_save signal reports a save of only these bookkeeping `fields`, which
+    no cached copy is read for (a sign-in's time, the round-robin cursor): receivers then
+    keep the copies."""
+    return kwargs.get("update_fields") == frozenset(fields)
+
+
 def forget(*keys: str) -> None:
     """Drop the copies now and again once the current transaction commits: a request
     running in between could have cached the rows as they were before the change."""

@@ -15,6 +15,7 @@ from frontline.accounts.services import (
 from frontline.testing.api_client import Api
 from frontline.tickets import services
 from frontline.tickets.events import Actor
+from frontline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,19 @@ def test_a_new_renamed_or_deleted_team_is_known_to_the_next_create(as_agent, adm
     services.delete_team(billing, by=by)
     r = create("invoices")
     assert r.status_code == 422 and "no team 'invoices'" in r.data["details"][0]["message"]
+
+
+def test_round_robin_assignments_keep_the_cached_teams(as_agent, admin, agent, workspace):
+    # Every assignment moves the team's round-robin cursor; that alone must not send every
+    # process back to the database for the teams.
+    by = Actor.of(admin)
+    billing = services.create_team(workspace, by=by, name="Billing")
+    services.set_team_members(billing, [agent], by=by)
+    body = {"subject": "Hi", "body": "Hello", "requester_email": "a@example.com", "team": "billing"}
+    as_agent.post("/tickets", body)  # the first create also stores the assistant's settings
+    first = as_agent.post("/tickets", body)  # the teams are now cached
+    ticket = Ticket.objects.get(workspace=workspace, number=first.data["number"])
+    assert services.assign_round_robin(ticket, billing, by=by) == agent
+    with CaptureQueriesContext(connection) as ctx:
+        assert as_agent.post("/tickets", body).status_code == 201
+    assert not any('FROM "tickets_team"' in q["sql"] for q in ctx.captured_queries)

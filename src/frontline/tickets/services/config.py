@@ -38,9 +38,11 @@ def teams_of(workspace_id: int) -> list[Team]:
 
 
 def forget_cached_teams(sender, instance: Team, **kwargs) -> None:
-    """Signal receiver (tickets.apps): teams change through several services and the
-    round-robin cursor; any save or delete drops the cached list."""
-    cached.forget(f"teams:{instance.workspace_id}")
+    """Signal receiver (tickets.apps): teams change through several services; any save or
+    delete drops the cached list, except the round-robin cursor's (on every assignment,
+    and read with a row lock, never from the cache)."""
+    if not cached.saved_only(kwargs, "last_assigned"):
+        cached.forget(f"teams:{instance.workspace_id}")
 
 
 def create_team(
