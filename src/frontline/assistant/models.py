@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from frontline.accounts.models import Workspace
+from frontline.lib.indexes import set_only_index
 from frontline.tickets.models import Priority, Team, Ticket
 
 UNSURE = "__unsure__"  # the routing rule for messages the model is not sure about
@@ -138,7 +139,7 @@ class TicketInsight(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="insight")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     model_version = models.ForeignKey(
-        IntentModelVersion, null=True, blank=True, on_delete=models.SET_NULL
+        IntentModelVersion, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
     intent = models.CharField(max_length=200, blank=True)  # best guess, even when unsure
     confidence = models.FloatField(null=True, blank=True)
@@ -151,6 +152,9 @@ class TicketInsight(models.Model):
     signals = models.JSONField(default=list, blank=True)  # why: ["all caps", "threat to leave"]
     language = models.CharField(max_length=8, blank=True)  # ISO 639-1, "" when unknown
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [set_only_index("model_version", "insight_model_version_idx")]
 
 
 class SimilarTicketsIndex(models.Model):

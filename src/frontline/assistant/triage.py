@@ -157,9 +157,11 @@ def _record(ticket: Ticket, result: Analysis, changes: dict, team, wrote_label: 
         signals=result.tone.signals if result.tone else [],
         language=result.language,
     )
-    if result.language and ticket.requester_id:
-        # The customer's language, when nobody said it: replies and the help center
-        # links for them can follow it. Set once; an agent's choice is never replaced.
+    # The customer's language, when nobody said it: replies and the help center links for
+    # them can follow it. Set once; an agent's choice is never replaced. (The requester
+    # in hand tells whether it is known already, without a write.)
+    requester = ticket.requester if Ticket.requester.is_cached(ticket) else None
+    if result.language and ticket.requester_id and not (requester and requester.language):
         Customer.objects.filter(pk=ticket.requester_id, language="").update(
             language=result.language
         )

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from frontline.accounts.models import Workspace
+from frontline.lib.indexes import set_only_index
 
 
 class Company(models.Model):
@@ -36,7 +37,12 @@ class Customer(models.Model):
     external_id = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=16, blank=True)
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        db_index=False,  # see Meta.indexes
     )
     # Set when the customer signs in to the portal.
     user = models.ForeignKey(
@@ -45,6 +51,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="customer_profiles",
+        db_index=False,
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -58,6 +65,10 @@ class Customer(models.Model):
                 name="unique_customer_external_id",
             )
         ]
+        indexes = [
+            set_only_index("company", "customer_company_idx"),
+            set_only_index("user", "customer_user_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or f"Customer {self.pk}"
@@ -66,7 +77,8 @@ class Customer(models.Model):
 class CustomerEmail(models.Model):
     """Every address a customer writes from; one address maps to one customer."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    # (workspace, email) is unique: that index serves the workspace's look-ups.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
     email = models.EmailField()
 
@@ -187,7 +199,12 @@ class Channel(models.TextChoices):
 
 
 class Ticket(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tickets")
+    # Indexes (Meta): every list filters by workspace first, so the composite indexes
+    # serve it; a foreign key that is mostly empty gets an index of its set values only.
+    # Each index is written by every create, inside SQLite's single write lock.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="tickets", db_index=False
+    )
     number = models.PositiveIntegerField()
     subject = models.CharField(max_length=250)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
@@ -200,9 +217,15 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     # CC'd people and the requesters of merged tickets: they see public replies.
@@ -210,7 +233,12 @@ class Ticket(models.Model):
     custom_fields = models.JSONField(default=dict, blank=True)
     # A merged ticket is closed and points to the ticket that absorbed it.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -225,7 +253,9 @@ class Ticket(models.Model):
             models.Index(fields=["workspace", "updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["workspace", "assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["workspace", "team", "status"], name="ticket_team_idx"),
-            models.Index(fields=["workspace", "requester"], name="ticket_requester_idx"),
+            set_only_index("assignee", "ticket_assignee_set_idx"),
+            set_only_index("team", "ticket_team_set_idx"),
+            set_only_index("merged_into", "ticket_merged_into_idx"),
         ]
 
     def __str__(self) -> str:
@@ -255,7 +285,9 @@ class Message(models.Model):
         SYSTEM = "system", "System"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(  # message_ticket_idx leads with it
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -266,16 +298,21 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     author_customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     body_text = models.TextField()
     body_html = models.TextField(blank=True, help_text="Sanitised; safe to render.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_idx"),
+            set_only_index("author_user", "message_author_user_idx"),
+            set_only_index("author_customer", "message_author_customer_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_visibility_display()} on #{self.ticket_id}"
@@ -383,9 +420,17 @@ class Event(models.Model):
         BOT = "bot", "Virtual agent"
         SYSTEM = "system", "System"
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="events")
+    # workspace and ticket lead the indexes in Meta.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     actor_type = models.CharField(max_length=10, choices=Actor.choices)
     actor_user = models.ForeignKey(
@@ -396,7 +441,7 @@ class Event(models.Model):
         related_name="+",
     )
     actor_customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=60)
     before = models.JSONField(null=True, blank=True)
@@ -410,6 +455,7 @@ class Event(models.Model):
             models.Index(fields=["workspace", "created_at"], name="event_time_idx"),
             models.Index(fields=["ticket", "created_at"], name="event_ticket_idx"),
             models.Index(fields=["workspace", "kind", "created_at"], name="event_kind_idx"),
+            set_only_index("actor_customer", "event_actor_customer_idx"),
         ]
 
     def __str__(self) -> str:

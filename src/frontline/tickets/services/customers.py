@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
 from frontline.lib.errors import ServiceError, conflict, invalid
+from frontline.lib.sqlite import in_serialized_transaction
 from frontline.tickets import hooks
 from frontline.tickets.events import Actor, event, record
 from frontline.tickets.models import Company, Customer, CustomerEmail
@@ -86,10 +87,16 @@ def create_customer(workspace: Workspace, *, by: Actor, **data: Any) -> Customer
 
 
 def _create_customer(
-    workspace: Workspace, by: Actor, data: dict[str, Any], *, emails_free: bool = False
+    workspace: Workspace,
+    by: Actor,
+    data: dict[str, Any],
+    *,
+    emails_free: bool = False,
+    savepoint: bool = True,
 ) -> Customer:
     """`emails_free`: the caller just found no owner for the addresses (the unique index
-    still refuses a customer created meanwhile by another request)."""
+    still refuses a customer created meanwhile by another request). `savepoint=False`:
+    the caller's transaction rules out such a clash (see in_serialized_transaction)."""
     data = _clean_customer(workspace.pk, data)
     emails = list(
         dict.fromkeys(([data["email"]] if data.get("email") else []) + data.pop("emails", []))
@@ -97,7 +104,7 @@ def _create_customer(
     if emails and not data.get("email"):
         data["email"] = emails[0]
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             customer = Customer.objects.create(workspace=workspace, **data)
             _set_emails(customer, emails, new=True, checked=emails_free)
             record(
@@ -160,6 +167,7 @@ def customer_for_email(
 ) -> Customer:
     """The customer who owns this address, created on first contact."""
     email = normalize_email(email, "requester_email")
+    race_free = in_serialized_transaction()  # decided before the look-up it protects
     found = (
         CustomerEmail.objects.filter(workspace=workspace, email=email)
         .select_related("customer")
@@ -169,7 +177,11 @@ def customer_for_email(
         return found.customer
     try:  # _create_customer's own savepoint keeps a clash from spoiling our transaction
         return _create_customer(
-            workspace, by or Actor.of(None), {"name": name, "email": email}, emails_free=True
+            workspace,
+            by or Actor.of(None),
+            {"name": name, "email": email},
+            emails_free=True,
+            savepoint=not race_free,
         )
     except ServiceError:
         # Another request created the same customer a moment ago.

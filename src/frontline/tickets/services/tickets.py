@@ -12,7 +12,7 @@ from frontline.lib import clock, realtime
 from frontline.lib.errors import FieldError, ServiceError, conflict, invalid
 from frontline.lib.html import html_to_text, sanitize_html, text_to_html
 from frontline.tickets import hooks
-from frontline.tickets.events import Actor, event, record
+from frontline.tickets.events import Actor, event, record, recorded_together
 from frontline.tickets.fields import clean_custom_fields, missing_required
 from frontline.tickets.models import (
     Attachment,
@@ -242,7 +242,7 @@ def create_ticket(
     # Other apps' slow reading of the text happens before the write transaction.
     prepared = hooks.prepare_ticket(workspace, subject, text)
 
-    with transaction.atomic():
+    with transaction.atomic(), recorded_together():
         if requester is None:
             requester = customer_for_email(workspace, requester_email, name=requester_name, by=by)
         ticket = Ticket.objects.create(
