@@ -12,7 +12,11 @@ class AssistantConfig(AppConfig):
         from frontline.tickets import hooks
         from frontline.tickets import portability as workspace_export
 
-        hooks.register_ticket_created(triage.triage_new_ticket, prepare=triage.prepare)
+        hooks.register_ticket_created(
+            triage.triage_new_ticket,
+            prepare=triage.prepare,
+            requester_fields=triage.requester_fields,
+        )
         # The virtual agent's first answer to new emails, and the customer's verdict on it.
         hooks.register_ticket_created(email_answers.on_ticket_created)
         hooks.register_customer_wrote(email_answers.on_customer_wrote)

@@ -68,6 +68,12 @@ def prepare(workspace, subject: str, text: str):
         return None
 
 
+def requester_fields(prepared) -> dict:
+    """A requester created by the new ticket starts with the language it is written in."""
+    _, _, result = prepared
+    return {"language": result.language} if result.language else {}
+
+
 def triage_new_ticket(ticket: Ticket, message, prepared=None) -> None:
     """Inside the create-ticket transaction: route and record what `prepare` read."""
     try:

@@ -5,30 +5,43 @@ runs before the create-ticket service opens its transaction (slow work such as r
 the text, so the database's write lock is not held meanwhile), and `apply` runs inside it,
 after the ticket and its first message are written and before the change notice goes
 out. Hooks must not raise for bad data; if `apply` does, the ticket is not created and the
-caller sees the error.
+caller sees the error. An optional `requester_fields` turns what `prepare` read into
+fields for a requester the ticket creates (its language), saved with it rather than
+updated afterwards.
 """
 
 from collections.abc import Callable
 from typing import Any
 
-# (apply(ticket, message, prepared), prepare(workspace, subject, text) -> prepared | None)
-_ticket_created: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
+# (apply(ticket, message, prepared), prepare(workspace, subject, text) -> prepared | None,
+#  requester_fields(prepared) -> dict)
+_ticket_created: list[tuple[Callable[..., None], Callable | None, Callable | None]] = []
 
 
-def register_ticket_created(apply: Callable[..., None], prepare=None) -> None:
-    if all(apply is not a for a, _ in _ticket_created):
-        _ticket_created.append((apply, prepare))
+def register_ticket_created(
+    apply: Callable[..., None], prepare=None, requester_fields=None
+) -> None:
+    if all(apply is not a for a, _, _ in _ticket_created):
+        _ticket_created.append((apply, prepare, requester_fields))
 
 
 def prepare_ticket(workspace, subject: str, text: str) -> list:
     return [
-        prepare(workspace, subject, text) if prepare else None for _, prepare in _ticket_created
+        prepare(workspace, subject, text) if prepare else None for _, prepare, _ in _ticket_created
     ]
+
+
+def new_requester_fields(prepared: list) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for (_, _, fields_of), value in zip(_ticket_created, prepared, strict=True):
+        if fields_of is not None and value is not None:
+            fields |= fields_of(value)
+    return fields
 
 
 def ticket_created(ticket, message, prepared: list | None = None) -> None:
     prepared = prepared or [None] * len(_ticket_created)
-    for (apply, _), value in zip(_ticket_created, prepared, strict=True):
+    for (apply, _, _), value in zip(_ticket_created, prepared, strict=True):
         apply(ticket, message, value)
 
 

@@ -163,9 +163,15 @@ def update_customer(customer: Customer, *, by: Actor, changes: dict[str, Any]) -
 
 
 def customer_for_email(
-    workspace: Workspace, email: str, *, name: str = "", by: Actor | None = None
+    workspace: Workspace,
+    email: str,
+    *,
+    name: str = "",
+    by: Actor | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> Customer:
-    """The customer who owns this address, created on first contact."""
+    """The customer who owns this address, created on first contact (with `fields`, such
+    as the language their first message is in)."""
     email = normalize_email(email, "requester_email")
     race_free = in_serialized_transaction()  # decided before the look-up it protects
     found = (
@@ -179,7 +185,7 @@ def customer_for_email(
         return _create_customer(
             workspace,
             by or Actor.of(None),
-            {"name": name, "email": email},
+            {**(fields or {}), "name": name, "email": email},
             emails_free=True,
             savepoint=not race_free,
         )

@@ -244,7 +244,13 @@ def create_ticket(
 
     with transaction.atomic(), recorded_together():
         if requester is None:
-            requester = customer_for_email(workspace, requester_email, name=requester_name, by=by)
+            requester = customer_for_email(
+                workspace,
+                requester_email,
+                name=requester_name,
+                by=by,
+                fields=hooks.new_requester_fields(prepared),
+            )
         ticket = Ticket.objects.create(
             workspace=workspace,
             number=_next_number(workspace.pk),

@@ -9,6 +9,7 @@ from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.models import (
     Attachment,
+    Customer,
     CustomField,
     Event,
     Message,
@@ -54,15 +55,19 @@ def test_a_new_ticket_writes_its_events_together_and_in_order(workspace, agent):
     """The new requester, the ticket, its message and the assistant's reading: events from
     three apps, saved in one statement (each is time spent holding SQLite's write lock)."""
     with CaptureQueriesContext(connection) as ctx:
-        services.create_ticket(
+        ticket = services.create_ticket(
             workspace,
             by=Actor.of(agent),
             subject="Lost card",
-            body="I lost my card yesterday",
+            body="I lost my card yesterday, what should I do now?",
             requester_email="first.time@example.com",
         )
     sql = [q["sql"] for q in ctx.captured_queries]
     assert sum(q.startswith('INSERT INTO "tickets_event"') for q in sql) == 1
+    # The new requester is saved with the language they wrote in, not updated afterwards.
+    assert ticket.requester.language == "en"
+    assert Customer.objects.get(pk=ticket.requester_id).language == "en"
+    assert not any(q.startswith('UPDATE "tickets_customer"') for q in sql)
     # SQLite has one writer at a time, so the new address cannot be taken between the
     # check and the insert: no savepoint to recover from that. PostgreSQL keeps it.
     savepoints = sum(q.startswith("SAVEPOINT") for q in sql)
