@@ -16,6 +16,7 @@ from frontline.assistant.language import detect_language
 from frontline.assistant.models import UNSURE, AssistantSettings, TicketInsight
 from frontline.assistant.tone import Tone, read_tone
 from frontline.lib import clock
+from frontline.lib.insert import insert
 from frontline.tickets import services as tickets
 from frontline.tickets.events import BOT, event, record
 from frontline.tickets.models import Customer, CustomField, Priority, Team, Ticket
@@ -150,18 +151,20 @@ def decide(ticket, config: AssistantSettings, result: Analysis):
 
 
 def _record(ticket: Ticket, result: Analysis, changes: dict, team, wrote_label: bool) -> None:
-    TicketInsight.objects.create(
-        ticket=ticket,
-        workspace_id=ticket.workspace_id,
-        model_version=result.model_version,
-        intent=result.intent,
-        confidence=result.confidence,
-        unsure=result.unsure,
-        wrote_label=wrote_label,
-        sentiment=result.tone.sentiment if result.tone else 0.0,
-        frustrated=bool(result.tone and result.tone.frustrated),
-        signals=result.tone.signals if result.tone else [],
-        language=result.language,
+    insert(
+        TicketInsight(
+            ticket=ticket,
+            workspace_id=ticket.workspace_id,
+            model_version=result.model_version,
+            intent=result.intent,
+            confidence=result.confidence,
+            unsure=result.unsure,
+            wrote_label=wrote_label,
+            sentiment=result.tone.sentiment if result.tone else 0.0,
+            frustrated=bool(result.tone and result.tone.frustrated),
+            signals=result.tone.signals if result.tone else [],
+            language=result.language,
+        )
     )
     # The customer's language, when nobody said it: replies and the help center links for
     # them can follow it. Set once; an agent's choice is never replaced. (The requester

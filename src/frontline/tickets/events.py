@@ -10,6 +10,7 @@ from django.db import transaction
 
 from frontline.accounts.models import User
 from frontline.lib import clock
+from frontline.lib.insert import insert_all
 from frontline.tickets import hooks
 from frontline.tickets.models import Customer, Event, Ticket
 
@@ -96,6 +97,6 @@ def recorded_together() -> Iterator[None]:
 
 def _write(events: list[Event]) -> None:
     if events:
-        Event.objects.bulk_create(events)
+        insert_all(events)
         if hooks.has_events_committed_hooks():
             transaction.on_commit(lambda: hooks.events_committed(events))

@@ -11,6 +11,7 @@ from frontline.accounts.models import ROLE_RANK, Membership, Role, User, Workspa
 from frontline.lib import clock, realtime
 from frontline.lib.errors import FieldError, ServiceError, conflict, invalid
 from frontline.lib.html import html_to_text, sanitize_html, text_to_html
+from frontline.lib.insert import insert
 from frontline.tickets import hooks
 from frontline.tickets.events import Actor, event, record, recorded_together
 from frontline.tickets.fields import clean_custom_fields, missing_required
@@ -172,16 +173,18 @@ def _add_message(
 ) -> tuple[Message, Any]:
     text, safe = _clean_body(body, body_html)
     files = _check_attachments(ticket.workspace_id, attachments)
-    message = Message.objects.create(
-        workspace_id=ticket.workspace_id,
-        ticket=ticket,
-        visibility=visibility,
-        author_type=author_type,
-        author_user=by.user,
-        author_customer=by.customer,
-        body_text=text,
-        body_html=safe,
-        created_at=created_at or clock.now(),
+    message = insert(
+        Message(
+            workspace_id=ticket.workspace_id,
+            ticket=ticket,
+            visibility=visibility,
+            author_type=author_type,
+            author_user=by.user,
+            author_customer=by.customer,
+            body_text=text,
+            body_html=safe,
+            created_at=created_at or clock.now(),
+        )
     )
     if files:
         Attachment.objects.filter(pk__in=[a.pk for a in files]).update(message=message)
@@ -251,19 +254,21 @@ def create_ticket(
                 by=by,
                 fields=hooks.new_requester_fields(prepared),
             )
-        ticket = Ticket.objects.create(
-            workspace=workspace,
-            number=_next_number(workspace.pk),
-            subject=subject,
-            status=status or (Status.OPEN if assignee else Status.NEW),
-            priority=priority,
-            channel=channel,
-            requester=requester,
-            assignee=assignee,
-            team=team,
-            custom_fields={k: v for k, v in fields.items() if v is not None},
-            created_at=now,
-            updated_at=now,
+        ticket = insert(
+            Ticket(
+                workspace=workspace,
+                number=_next_number(workspace.pk),
+                subject=subject,
+                status=status or (Status.OPEN if assignee else Status.NEW),
+                priority=priority,
+                channel=channel,
+                requester=requester,
+                assignee=assignee,
+                team=team,
+                custom_fields={k: v for k, v in fields.items() if v is not None},
+                created_at=now,
+                updated_at=now,
+            )
         )
         tag_objs = _tags(workspace.pk, tags)
         if tag_objs:
@@ -299,8 +304,10 @@ def create_ticket(
         )
         created.created_at = message_event.created_at = now
         record([created, message_event])
-        SearchDocument.objects.create(
-            ticket=ticket, workspace=workspace, subject=subject, body=message.body_text
+        insert(
+            SearchDocument(
+                ticket=ticket, workspace=workspace, subject=subject, body=message.body_text
+            )
         )
         hooks.ticket_created(ticket, message, prepared)
         _notify(ticket, ["created"])
