@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 from granian.utils.proxies import wrap_asgi_with_proxy_headers  # noqa: E402
 
+from frontline.assistant import language  # noqa: E402
 from frontline.chat.routing import websocket_urlpatterns as chat_urlpatterns  # noqa: E402
 from frontline.lib.asgi_handler import PooledThreadsASGIHandler  # noqa: E402
 from frontline.tickets.routing import websocket_urlpatterns  # noqa: E402
@@ -42,12 +43,13 @@ application = wrap_asgi_with_proxy_headers(
 
 
 def _settle_process() -> None:
-    """Load the URL configuration (every view and the API) now, not on the first request
-    (about 0.6 s), then hide what start-up made from the cyclic garbage collector: a full
-    collection walks every tracked object, about 200,000 here, and took 110 ms, stalling the
-    worker's request thread and every request queued behind it. They live as long as the
-    process anyway."""
+    """Load the URL configuration (every view and the API) and the language detectors'
+    models now, not on the first requests (about 0.6 s and up to 2 s), then hide what
+    start-up made from the cyclic garbage collector: a full collection walks every tracked
+    object, about 200,000 here, and took 110 ms, stalling the worker's request thread and
+    every request queued behind it. They live as long as the process anyway."""
     get_resolver().url_patterns  # noqa: B018  (imports the URL modules)
+    language.warm_up()
     gc.collect()
     gc.freeze()
 

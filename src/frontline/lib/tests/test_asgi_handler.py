@@ -93,16 +93,19 @@ def test_at_least_one_thread():
 def test_a_web_process_is_ready_before_its_first_request(tmp_path):
     # The views and the API are imported at start-up (not by the first visitor, ~0.6 s),
     # and what start-up made is frozen out of the garbage collector's full passes (which
-    # took 110 ms over it and held up every request queued on the worker).
+    # took 110 ms over it and held up every request queued on the worker). The language
+    # detectors' models are loaded too: lingua's first use took 1.9 s in a busy worker.
     code = (
         "import gc, sys; import frontline.asgi; "
-        "print(gc.get_freeze_count(), 'frontline.api.tickets' in sys.modules)"
+        "from frontline.assistant import language as l; "
+        "print(gc.get_freeze_count(), 'frontline.api.tickets' in sys.modules, "
+        "l._detector.cache_info().currsize == l._fast_model.cache_info().currsize == 1)"
     )
     env = {**os.environ, "FRONTLINE_DATA_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    frozen, views_loaded = out.stdout.split()
-    assert views_loaded == "True"
+    frozen, views_loaded, languages_loaded = out.stdout.split()
+    assert views_loaded == "True" and languages_loaded == "True"
     assert int(frozen) > 50_000
