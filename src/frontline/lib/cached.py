@@ -14,6 +14,7 @@ Whoever owns the rows calls `forget` when they change (services, or the models' 
 delete signals where rows change in many places).
 """
 
+import functools
 import os
 import secrets
 import threading
@@ -28,7 +29,12 @@ _MISSING = object()
 
 
 def _generation_file() -> str:
-    return str(settings.DATA_DIR / "cached-rows.generation")
+    return _generation_path(settings.DATA_DIR)
+
+
+@functools.cache
+def _generation_path(data_dir) -> str:  # built once: every cached read stats it
+    return os.path.join(data_dir, "cached-rows.generation")
 
 
 def _key(key: str) -> str:

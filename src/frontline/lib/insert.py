@@ -6,11 +6,12 @@ own work (it builds the SQL anew every time and runs save()'s checks and signals
 new ticket writes seven rows while it holds SQLite's single write lock. Here each model's
 statement is built once and reused; only the values are converted (by the fields
 themselves, as save() does). Use it only for models that have no save() logic that
-matters for a new row and no pre_save/post_save receivers: it sends no signals.
+matters for a new row; it sends no signals, so it refuses a model that has pre_save or
+post_save receivers.
 """
 
 from django.db import connections
-from django.db.models import Field, Model
+from django.db.models import Field, Model, signals
 
 _statements: dict[tuple, tuple[str, list[Field]]] = {}
 
@@ -34,6 +35,8 @@ def _insert_batch(objs: list[Model], using: str) -> None:
     if not objs:
         return
     model = type(objs[0])
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        raise TypeError(f"{model.__name__} has save signal receivers: save it with save()")
     connection = connections[using]
     sql, fields = _statement(model, len(objs), connection)
     params = []

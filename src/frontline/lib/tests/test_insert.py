@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db.models import F
+from django.db.models.signals import post_save
 from django.forms.models import model_to_dict
 
 from frontline.lib.insert import BATCH, insert, insert_all
@@ -57,6 +58,20 @@ def test_what_insert_cannot_save_is_refused(workspace, customer, agent):
     with pytest.raises(TypeError, match="expressions"):
         insert(_ticket(workspace, customer, F("number") + 1))
     assert not Ticket.objects.filter(number__in=[903]).exists()
+
+
+def test_a_model_with_save_receivers_is_refused(workspace, customer):
+    # insert() sends no signals: a receiver added later must not be skipped silently.
+    def receiver(**kwargs):
+        pass
+
+    post_save.connect(receiver, sender=Ticket, weak=False)
+    try:
+        with pytest.raises(TypeError, match="receivers"):
+            insert(_ticket(workspace, customer, 904))
+    finally:
+        post_save.disconnect(receiver, sender=Ticket)
+    assert insert(_ticket(workspace, customer, 904)).pk
 
 
 def _field_values(obj):
