@@ -20,27 +20,23 @@ def drop_plain_indexes(app_label: str, fields: list[tuple[str, str]]) -> migrati
     db_index=False copies the whole table (every event, for instance) once per field.
     Pair it with the AlterFields as state operations in SeparateDatabaseAndState."""
 
-    def plain_indexes(apps, schema_editor):
-        connection = schema_editor.connection
+    def columns(apps):
         for model_name, field_name in fields:
             model = apps.get_model(app_label, model_name)
-            table, column = model._meta.db_table, model._meta.get_field(field_name).column
+            yield model._meta.db_table, model._meta.get_field(field_name).column
+
+    def drop(apps, schema_editor):
+        connection, quote = schema_editor.connection, schema_editor.quote_name
+        for table, column in columns(apps):
             with connection.cursor() as cursor:
                 found = connection.introspection.get_constraints(cursor, table)
             for name, info in found.items():
                 if info["index"] and not info["unique"] and info["columns"] == [column]:
-                    yield table, column, name
-
-    def drop(apps, schema_editor):
-        quote = schema_editor.quote_name
-        for _, _, name in list(plain_indexes(apps, schema_editor)):
-            schema_editor.execute(f"DROP INDEX {quote(name)}")
+                    schema_editor.execute(f"DROP INDEX {quote(name)}")
 
     def restore(apps, schema_editor):
         quote = schema_editor.quote_name
-        for model_name, field_name in fields:
-            model = apps.get_model(app_label, model_name)
-            table, column = model._meta.db_table, model._meta.get_field(field_name).column
+        for table, column in columns(apps):
             schema_editor.execute(
                 f"CREATE INDEX {quote(f'{table}_{column}_fk')} ON {quote(table)} ({quote(column)})"
             )

@@ -32,8 +32,6 @@ def insert_all(objs: list[Model], *, using: str = "default") -> None:
 
 
 def _insert_batch(objs: list[Model], using: str) -> None:
-    if not objs:
-        return
     model = type(objs[0])
     if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
         raise TypeError(f"{model.__name__} has save signal receivers: save it with save()")

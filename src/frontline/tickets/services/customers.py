@@ -180,7 +180,9 @@ def customer_for_email(
     found = owner_of_email(workspace.pk, email)
     if found is not None:
         return found
-    try:  # _create_customer's own savepoint keeps a clash from spoiling our transaction
+    # Where a clash is possible, _create_customer's own savepoint keeps it from spoiling
+    # the caller's transaction.
+    try:
         return _create_customer(
             workspace,
             by or Actor.of(None),
