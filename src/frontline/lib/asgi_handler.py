@@ -11,15 +11,23 @@ per request with Django's stock middleware).
 Here each request still gets its own context (nothing in asgiref leaks between requests)
 but with the least busy of FRONTLINE_SYNC_THREADS long-lived executors, and the middleware
 is loaded in sync mode so the whole chain and the view run in a single call, as under a
-WSGI server's worker threads. Websockets are not affected (Channels routes them).
+WSGI server's worker threads. The request_started and request_finished signals (Django's
+database connection housekeeping) run in that same call, where Django's handler hops to
+the thread and back for each: one hop per request instead of three. Websockets are not
+affected (Channels routes them).
 """
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
 from django.core.handlers import base
-from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
 
 from frontline.lib import realtime
 
@@ -51,3 +59,47 @@ class PooledThreadsASGIHandler(ASGIHandler):
     async def get_response_async(self, request):
         # Middleware and view together, in one hop to this request's thread.
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+    async def handle(self, scope, receive, send):
+        """Django's ASGIHandler.handle with the signals moved into the view's hop. A
+        response held in memory is closed (request_finished sent) before it is sent, as
+        nothing of it is left to produce; a streamed one is closed after its last chunk,
+        or when the client leaves. A sync view cannot be stopped midway, so a client that
+        leaves is noticed while its response is being sent."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            try:
+                async with asyncio.TaskGroup() as tasks:
+                    tasks.create_task(self.listen_for_disconnect(receive))
+                    await self.send_response(response, send)
+                    raise _Sent
+            except BaseExceptionGroup as group:
+                others = group.split((_Sent, RequestAborted))[1]
+                if others is not None:  # a real error: raised as itself when it is alone
+                    alone = len(others.exceptions) == 1
+                    raise (others.exceptions[0] if alone else others) from None
+            finally:
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+
+    def _respond(self, scope, body_file):
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size  # the server chunks; read big blocks
+        if not response.streaming:
+            response.close()
+        return response
+
+
+class _Sent(Exception):
+    """Ends the request's task group once the response is out (stops the disconnect
+    listener)."""

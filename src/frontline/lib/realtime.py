@@ -57,7 +57,7 @@ def ticket_changed(workspace_id: int, ticket_id: int, number: int, kinds: list[s
 def send_group(group: str, message: dict) -> None:
     """Hand a message to a Channels group from sync code (best effort, like `publish`)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not _may_have_listeners(layer, group):
         return
     loop = _server_loop
     if loop is not None and loop.is_running():
@@ -68,6 +68,16 @@ def send_group(group: str, message: dict) -> None:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - notices are advisory; the data is already committed
         log.warning("could not publish a change notice", exc_info=True)
+
+
+def _may_have_listeners(layer, group: str) -> bool:
+    """Whether anyone could hear a message to `group`. The in-memory layer knows: only
+    this process's own sockets are its members, so with none of them open there is nothing
+    to hand to the event loop (that hand-off cost about 1 ms of CPU per ticket create).
+    Other layers reach sockets in other processes: always send."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return bool(layer.groups.get(group))  # one dict read: safe from a request thread
+    return True
 
 
 def _log_failure(future) -> None:

@@ -8,8 +8,11 @@ import threading
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import connection, connections
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import override_settings
+from django.urls import path
 
 from frontline.lib.asgi_handler import PooledThreadsASGIHandler
 
@@ -17,6 +20,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def get(app, path: str) -> int:
+    return (await fetch(app, path))[0]
+
+
+async def fetch(app, path: str) -> tuple[int, bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -33,10 +40,14 @@ async def get(app, path: str) -> int:
     comm = ApplicationCommunicator(app, scope)
     await comm.send_input({"type": "http.request", "body": b""})
     start = await comm.receive_output(10)
-    while (await comm.receive_output(10)).get("more_body"):
-        pass
+    body = b""
+    while True:
+        message = await comm.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
     await comm.wait(10)
-    return start["status"]
+    return start["status"], body
 
 
 def closed(app: PooledThreadsASGIHandler) -> None:
@@ -109,3 +120,87 @@ def test_a_web_process_is_ready_before_its_first_request(tmp_path):
     frozen, views_loaded, languages_loaded = out.stdout.split()
     assert views_loaded == "True" and languages_loaded == "True"
     assert int(frozen) > 50_000
+
+
+# ---- one hop per request: Django's signals run beside the view --------------------------
+
+steps = []
+
+
+def _plain(request):
+    steps.append(("view", threading.current_thread().name))
+    return HttpResponse("plain answer")
+
+
+def _streamed(request):
+    def chunks():
+        for n in range(3):
+            steps.append((f"chunk {n}", threading.current_thread().name))
+            yield f"part {n};"
+
+    return StreamingHttpResponse(chunks())
+
+
+def _broken(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("plain", _plain), path("streamed", _streamed), path("broken", _broken)]
+
+
+@pytest.fixture
+def signals_seen():
+    steps.clear()
+
+    def started(**kwargs):
+        steps.append(("started", threading.current_thread().name))
+
+    def finished(**kwargs):
+        steps.append(("finished", threading.current_thread().name))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    yield steps
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_request_starts_runs_and_finishes_in_one_visit_to_its_thread(signals_seen):
+    # Django's own handler went to the thread and back three times per request (started,
+    # view, finished); each trip cost the event loop a wake-up.
+    app = PooledThreadsASGIHandler(threads=1)
+    executor = app._executors[0]
+    visits = []
+    submit = executor.submit
+    executor.submit = lambda *args, **kwargs: visits.append(1) or submit(*args, **kwargs)
+    answers = [asyncio.run(fetch(app, "/plain")) for _ in range(2)]
+    assert len(visits) == 2
+    closed(app)
+    assert answers == [(200, b"plain answer")] * 2
+    assert [step for step, _ in signals_seen] == ["started", "view", "finished"] * 2
+    assert {thread for _, thread in signals_seen} == {"frontline-sync-0_0"}
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_streamed_response_is_sent_whole_and_finished_after_its_last_chunk(signals_seen):
+    app = PooledThreadsASGIHandler(threads=1)
+    answer = asyncio.run(fetch(app, "/streamed"))
+    closed(app)
+    assert answer == (200, b"part 0;part 1;part 2;")
+    assert [step for step, _ in signals_seen] == [
+        "started",
+        "chunk 0",
+        "chunk 1",
+        "chunk 2",
+        "finished",
+    ]
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_a_failing_view_answers_500_and_the_request_still_finishes(signals_seen):
+    app = PooledThreadsASGIHandler(threads=1)
+    status = asyncio.run(get(app, "/broken"))
+    closed(app)
+    assert status == 500
+    assert [step for step, _ in signals_seen] == ["started", "finished"]

@@ -122,6 +122,7 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
             await release.wait()
             sent.append((group, message["payload"]))
 
+        await _subscribe(layer, 7)  # a socket of this process is listening
         monkeypatch.setattr(layer, "group_send", slow_group_send)
         realtime.bind_server_loop(asyncio.get_running_loop())
         # publish() returns while the layer is still sending: the request is not held up.
@@ -140,3 +141,31 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
     finally:
         realtime.bind_server_loop(None)
     assert sent == [("workspace.7", {"ticket": 1, "id": 3, "changes": ["reply"]})]
+
+
+def test_with_no_socket_listening_in_this_process_nothing_is_handed_to_the_loop(monkeypatch):
+    # The in-memory layer reaches only this process's sockets: with none in the group the
+    # notice would be dropped anyway, after costing the event loop a wake-up per change.
+    layer = get_channel_layer()
+    sent = []
+
+    async def recording_group_send(group, message):
+        sent.append(group)
+
+    monkeypatch.setattr(layer, "group_send", recording_group_send)
+
+    async def main():
+        realtime.bind_server_loop(asyncio.get_running_loop())
+        await asyncio.to_thread(realtime.publish, 8, {"ticket": 1, "id": 3, "changes": ["reply"]})
+        await _subscribe(layer, 9)
+        await asyncio.to_thread(realtime.publish, 9, {"ticket": 2, "id": 4, "changes": ["reply"]})
+        for _ in range(50):
+            if sent:
+                break
+            await asyncio.sleep(0.01)
+
+    try:
+        asyncio.run(main())
+    finally:
+        realtime.bind_server_loop(None)
+    assert sent == ["workspace.9"]
