@@ -87,6 +87,28 @@ def test_agent_creates_reads_and_updates_a_ticket(as_agent, agent, workspace):
     assert status_change["actor"]["email"] == agent.email
 
 
+def test_a_create_answers_with_its_tags_including_those_triage_added(as_agent):
+    def create(body):
+        with CaptureQueriesContext(connection) as ctx:
+            r = as_agent.post("/tickets", body)
+        assert r.status_code == 201, r.data
+        read_back = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'FROM "tickets_tag" INNER JOIN "tickets_ticket_tags"' in q["sql"]
+        ]
+        return r.data["tags"], read_back
+
+    # The tags asked for are in hand: the answer lists them without reading them back.
+    assert create({**NEW, "tags": ["card", "atm"]}) == (["atm", "card"], [])
+    # Triage's tag changes the ticket's tags after they were in hand: read again.
+    upset = "This is ridiculous. Third time I ask and still nothing. Unacceptable!!!"
+    tags, read_back = create({**NEW, "body": upset, "tags": ["atm"]})
+    assert tags == ["atm", "frustrated"] and read_back
+    number = as_agent.get("/tickets?q=ridiculous").data["items"][0]["number"]
+    assert as_agent.get(f"/tickets/{number}").data["tags"] == ["atm", "frustrated"]
+
+
 def test_fast_endpoints_still_match_their_documented_schemas(as_agent, ticket):
     from frontline.api.schemas import MessageOut, TicketDetail, TicketOut, TicketPage
 

@@ -166,12 +166,13 @@ def _add_message(
     *,
     author_type: str,
     visibility: str,
-    body: str,
-    body_html: str | None,
+    content: tuple[str, str],
     attachments: Iterable[Attachment] = (),
     created_at: datetime | None = None,
 ) -> tuple[Message, Any]:
-    text, safe = _clean_body(body, body_html)
+    """`content` is `_clean_body`'s (text, safe html), made before the transaction: the
+    sanitising is slow enough to matter while SQLite's write lock is held."""
+    text, safe = content
     files = _check_attachments(ticket.workspace_id, attachments)
     message = insert(
         Message(
@@ -207,6 +208,17 @@ def _add_message(
 # ---- create ----------------------------------------------------------------------------
 
 
+def _tags_in_hand(ticket: Ticket, tags: list[Tag]) -> None:
+    """Give a new ticket its tags as if prefetched, so whoever shows it next (the API's
+    answer to a create) lists them without a query. Any later `ticket.tags.add/set/remove`
+    on this instance (triage's routing tags) drops them again: Django clears a relation's
+    prefetched rows when it changes it, and the next read asks the database."""
+    in_hand = ticket.tags.all()
+    in_hand._result_cache = list(tags)
+    in_hand._prefetch_done = True
+    ticket._prefetched_objects_cache = {"tags": in_hand}
+
+
 def create_ticket(
     workspace: Workspace,
     *,
@@ -230,7 +242,7 @@ def create_ticket(
 ) -> Ticket:
     """Open a ticket with its first message. The requester is found or created by email."""
     subject = _clean_subject(subject)
-    text, _ = _clean_body(body, body_html)  # fail before any write
+    content = text, _ = _clean_body(body, body_html)  # fail before any write
     _check_choice("channel", channel, Channel)
     _check_choice("priority", priority, Priority)
     if status is not None:
@@ -273,6 +285,7 @@ def create_ticket(
         tag_objs = _tags(workspace.pk, tags)
         if tag_objs:
             ticket.tags.add(*tag_objs)
+        _tags_in_hand(ticket, tag_objs)
         if first_message_by == Message.Author.CUSTOMER:
             author, author_type = Actor.of(requester), Message.Author.CUSTOMER
         else:
@@ -282,8 +295,7 @@ def create_ticket(
             author,
             author_type=author_type,
             visibility=Message.Visibility.PUBLIC,
-            body=body,
-            body_html=body_html,
+            content=content,
             attachments=attachments,
             created_at=now,
         )
@@ -332,14 +344,14 @@ def reply(
     if status is not None:
         _check_choice("status", status, Status)
     author_type = Message.Author.BOT if by.type == Actor.BOT else Message.Author.AGENT
+    content = _clean_body(body, body_html)
     with transaction.atomic():
         message, ev = _add_message(
             ticket,
             by,
             author_type=author_type,
             visibility=Message.Visibility.PUBLIC,
-            body=body,
-            body_html=body_html,
+            content=content,
             attachments=attachments,
         )
         record([ev])
@@ -367,14 +379,14 @@ def add_note(
 ) -> Message:
     """An internal note: agents only, never shown to the customer."""
     _check_writable(ticket)
+    content = _clean_body(body, body_html)
     with transaction.atomic():
         message, ev = _add_message(
             ticket,
             by,
             author_type=Message.Author.AGENT if by.user else Message.Author.SYSTEM,
             visibility=Message.Visibility.INTERNAL,
-            body=body,
-            body_html=body_html,
+            content=content,
             attachments=attachments,
         )
         record([ev])
@@ -431,14 +443,14 @@ def add_customer_message(
                 ]
             )
         return follow_up.messages.get()
+    content = _clean_body(body, body_html)
     with transaction.atomic():
         message, ev = _add_message(
             ticket,
             by,
             author_type=Message.Author.CUSTOMER,
             visibility=Message.Visibility.PUBLIC,
-            body=body,
-            body_html=body_html,
+            content=content,
             attachments=attachments,
         )
         record([ev])
