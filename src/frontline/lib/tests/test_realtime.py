@@ -143,9 +143,26 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
     assert sent == [("workspace.7", {"ticket": 1, "id": 3, "changes": ["reply"]})]
 
 
-def test_with_no_socket_listening_in_this_process_nothing_is_handed_to_the_loop(monkeypatch):
-    # The in-memory layer reaches only this process's sockets: with none in the group the
-    # notice would be dropped anyway, after costing the event loop a wake-up per change.
+@pytest.mark.parametrize(
+    ("layer_kind", "handed_over"),
+    [
+        # The in-memory layer reaches only this process's sockets: with none in the group
+        # the notice would be dropped anyway, after costing the event loop a wake-up.
+        ("memory", ["workspace.9"]),
+        # Redis reaches the other processes' sockets: every notice goes.
+        ("redis", ["workspace.8", "workspace.9"]),
+    ],
+)
+def test_a_notice_goes_out_only_if_someone_could_hear_it(
+    monkeypatch, settings, layer_kind, handed_over
+):
+    from frontline.lib import redis_layer
+
+    settings.CHANNEL_LAYERS = {
+        "default": redis_layer.channel_layer("redis://127.0.0.1:6379/0")  # never connected
+        if layer_kind == "redis"
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }
     layer = get_channel_layer()
     sent = []
 
@@ -153,14 +170,16 @@ def test_with_no_socket_listening_in_this_process_nothing_is_handed_to_the_loop(
         sent.append(group)
 
     monkeypatch.setattr(layer, "group_send", recording_group_send)
+    if layer_kind == "redis":
+        monkeypatch.setattr(layer, "group_add", _nowhere)
 
     async def main():
         realtime.bind_server_loop(asyncio.get_running_loop())
         await asyncio.to_thread(realtime.publish, 8, {"ticket": 1, "id": 3, "changes": ["reply"]})
-        await _subscribe(layer, 9)
+        await layer.group_add(realtime.workspace_group(9), "socket-of-this-process")
         await asyncio.to_thread(realtime.publish, 9, {"ticket": 2, "id": 4, "changes": ["reply"]})
         for _ in range(50):
-            if sent:
+            if len(sent) == len(handed_over):
                 break
             await asyncio.sleep(0.01)
 
@@ -168,4 +187,8 @@ def test_with_no_socket_listening_in_this_process_nothing_is_handed_to_the_loop(
         asyncio.run(main())
     finally:
         realtime.bind_server_loop(None)
-    assert sent == ["workspace.9"]
+    assert sent == handed_over
+
+
+async def _nowhere(group, channel):
+    """A Redis group join that needs no Redis server (the test never sends through it)."""
