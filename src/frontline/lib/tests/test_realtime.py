@@ -131,16 +131,25 @@ def test_a_request_thread_hands_the_notice_to_the_server_loop_without_waiting(mo
         )
         assert sent == []
         release.set()
-        for _ in range(50):
-            if sent:
-                break
-            await asyncio.sleep(0.01)
+        await _until(lambda: sent)
 
+    _as_the_web_server(main)
+    assert sent == [("workspace.7", {"ticket": 1, "id": 3, "changes": ["reply"]})]
+
+
+def _as_the_web_server(main) -> None:
+    """Run `main` on an event loop bound as the web server's (where notices are handed)."""
     try:
         asyncio.run(main())
     finally:
         realtime.bind_server_loop(None)
-    assert sent == [("workspace.7", {"ticket": 1, "id": 3, "changes": ["reply"]})]
+
+
+async def _until(condition, seconds=0.5) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize(
@@ -178,15 +187,9 @@ def test_a_notice_goes_out_only_if_someone_could_hear_it(
         await asyncio.to_thread(realtime.publish, 8, {"ticket": 1, "id": 3, "changes": ["reply"]})
         await layer.group_add(realtime.workspace_group(9), "socket-of-this-process")
         await asyncio.to_thread(realtime.publish, 9, {"ticket": 2, "id": 4, "changes": ["reply"]})
-        for _ in range(50):
-            if len(sent) == len(handed_over):
-                break
-            await asyncio.sleep(0.01)
+        await _until(lambda: len(sent) == len(handed_over))
 
-    try:
-        asyncio.run(main())
-    finally:
-        realtime.bind_server_loop(None)
+    _as_the_web_server(main)
     assert sent == handed_over
 
 
