@@ -403,26 +403,17 @@ def customer_data(customer: Customer, *, by: Actor) -> dict[str, Any]:
     )
     data: dict[str, Any] = {
         "customer": {
-            "name": customer.name,
-            "email": customer.email,
+            "name": customer.name, "email": customer.email,
             "emails": sorted(customer.emails.values_list("email", flat=True)),
-            "phone": customer.phone,
-            "external_id": customer.external_id,
+            "phone": customer.phone, "external_id": customer.external_id,
             "language": customer.language,
             "company": customer.company.name if customer.company else None,
-            "notes": customer.notes,
-            "created_at": customer.created_at,
+            "notes": customer.notes, "created_at": customer.created_at,
         },  # fmt: skip
         "tickets": [
-            {
-                "number": t.number,
-                "subject": t.subject,
-                "status": t.status,
-                "channel": t.channel,
-                "created_at": t.created_at,
-                "updated_at": t.updated_at,
-                "messages": [message(m) for m in t.messages.all()],
-            }
+            {"number": t.number, "subject": t.subject, "status": t.status,
+             "channel": t.channel, "created_at": t.created_at, "updated_at": t.updated_at,
+             "messages": [message(m) for m in t.messages.all()]}
             for t in tickets
         ],  # fmt: skip
         "written_on_other_tickets": [
