@@ -56,10 +56,6 @@ class PooledThreadsASGIHandler(ASGIHandler):
         finally:
             self._busy[slot] -= 1
 
-    async def get_response_async(self, request):
-        # Middleware and view together, in one hop to this request's thread.
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
-
     async def handle(self, scope, receive, send):
         """Django's ASGIHandler.handle with the signals moved into the view's hop. A
         response held in memory is closed (request_finished sent) before it is sent, as

@@ -242,7 +242,8 @@ def create_ticket(
 ) -> Ticket:
     """Open a ticket with its first message. The requester is found or created by email."""
     subject = _clean_subject(subject)
-    content = text, _ = _clean_body(body, body_html)  # fail before any write
+    content = _clean_body(body, body_html)  # fail before any write
+    text, _ = content
     _check_choice("channel", channel, Channel)
     _check_choice("priority", priority, Priority)
     if status is not None:
