@@ -473,8 +473,9 @@ class Event(models.Model):
 class SearchDocument(models.Model):
     """The searchable text of one ticket (subject + every message), kept by the services.
 
-    Full-text indexes sit on top of this table: an FTS5 table fed by triggers on SQLite,
-    a GIN index on its tsvector on PostgreSQL (see migration 0002 and tickets.search).
+    Full-text indexes sit on top of this table: an FTS5 table fed in batches through a
+    queue on SQLite (migration 0006, tickets.search.indexing), a GIN index on its
+    tsvector on PostgreSQL (see migration 0002 and tickets.search).
     """
 
     ticket = models.OneToOneField(

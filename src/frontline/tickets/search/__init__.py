@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from frontline.accounts.models import User, Workspace
 from frontline.tickets.access import sees_all_tickets, visible_tickets
 from frontline.tickets.models import PRIORITY_RANK, Status, Ticket
-from frontline.tickets.search import fulltext
+from frontline.tickets.search import fulltext, indexing
 from frontline.tickets.search.query import Query, QueryError, apply_filters, parse_query
 
 __all__ = [
@@ -105,6 +105,8 @@ def find_tickets(
     """One page of the tickets matching `text`. QueryError (a message for the user) on a
     bad query, order or cursor."""
     query = parse_query(text)
+    if query.terms:
+        indexing.index_before_search()
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
     order = order or (RELEVANCE if query.positive_terms else "-updated_at")
@@ -126,6 +128,8 @@ def count_tickets(
 ) -> int:
     """How many tickets find_tickets would report, without loading any (inbox counts)."""
     query = parse_query(text)
+    if query.terms:
+        indexing.index_before_search()
     tickets = _filtered(user, workspace, query, base)
     if tickets.query.is_empty():
         return 0

@@ -28,6 +28,7 @@ from frontline.tickets.models import (
     Team,
     Ticket,
 )
+from frontline.tickets.search import indexing
 from frontline.tickets.services.customers import customer_for_email
 
 MAX_SUBJECT = 250
@@ -144,6 +145,7 @@ def index_ticket(ticket: Ticket) -> None:
         ticket=ticket,
         defaults={"workspace_id": ticket.workspace_id, "subject": ticket.subject, "body": body},
     )
+    indexing.queued()
 
 
 def _append_to_index(ticket: Ticket, text: str) -> None:
@@ -154,6 +156,7 @@ def _append_to_index(ticket: Ticket, text: str) -> None:
         return
     updated.body = f"{updated.body}\n{text}" if updated.body else text
     updated.save(update_fields=["body"])
+    indexing.queued()
 
 
 def _notify(ticket: Ticket, kinds: list[str]) -> None:
@@ -322,6 +325,7 @@ def create_ticket(
                 ticket=ticket, workspace=workspace, subject=subject, body=message.body_text
             )
         )
+        indexing.queued()
         hooks.ticket_created(ticket, message, prepared)
         _notify(ticket, ["created"])
     return ticket
@@ -571,6 +575,7 @@ def _apply_changes(ticket: Ticket, by: Actor, changes: dict[str, Any], *, touch:
         ticket.save(update_fields=sorted(set(update_fields) | {"updated_at"}))
     if "subject" in update_fields:
         SearchDocument.objects.filter(ticket=ticket).update(subject=ticket.subject)
+        indexing.queued()
     record(events)
     return [e.kind.removeprefix("ticket.") for e in events]
 

@@ -445,7 +445,10 @@ def test_search_document_follows_the_conversation(ticket, agent):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="checks the SQLite FTS5 triggers")
 def test_fts_index_sees_new_messages(ticket, agent):
+    from frontline.tickets.search import indexing
+
     services.reply(ticket, by=Actor.of(agent), body="Your replacement is dispatched")
+    assert indexing.index_queued() == 1  # the changed document waited in the queue
     with connection.cursor() as cur:
         cur.execute(
             "SELECT rowid FROM tickets_search_fts WHERE tickets_search_fts MATCH ?", ["dispatched"]
