@@ -27,7 +27,9 @@ def queued(using: str = DEFAULT_DB_ALIAS) -> None:
     """A search document was written: register after each write (on commit)."""
     if connections[using].vendor != "sqlite":
         return
-    transaction.on_commit(_count_one, using=using)
+    # robust: the write itself has committed; an index batch that fails (the database
+    # stayed locked) is logged and left in the queue for the next batch or search.
+    transaction.on_commit(_count_one, using=using, robust=True)
 
 
 def _count_one() -> None:

@@ -355,3 +355,23 @@ def test_a_long_queue_is_indexed_in_several_transactions(agent, workspace, monke
     assert find_tickets(agent, workspace, "transfer").total == 7
     assert _queue() == []
     _fts_is_whole()
+
+
+@sqlite_only
+def test_a_failed_index_batch_loses_no_ticket(
+    agent, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from frontline.tickets.search import indexing
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(indexing, "_written", indexing.BATCH - 1)
+    monkeypatch.setattr(indexing, "index_queued", locked)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make(workspace, "Cheque bounced")  # its batch fails after the commit
+    assert ticket.pk in _queue()
+    monkeypatch.undo()
+    assert numbers(find_tickets(agent, workspace, "cheque")) == [ticket.number]
