@@ -45,16 +45,9 @@ SQLITE_DOWN = [
 ]
 
 
-def _sqlite(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("tickets", "0005_fewer_written_indexes")]
 
-    operations = [migrations.RunPython(_sqlite(SQLITE_UP), _sqlite(SQLITE_DOWN))]
+    operations = [
+        migrations.RunPython(_0002._run({"sqlite": SQLITE_UP}), _0002._run({"sqlite": SQLITE_DOWN}))
+    ]

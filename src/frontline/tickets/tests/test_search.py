@@ -7,13 +7,13 @@ import base64
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from frontline.accounts.models import Workspace
 from frontline.tickets import services
 from frontline.tickets.events import Actor
-from frontline.tickets.search import QueryError, find_tickets, fulltext, parse_query
+from frontline.tickets.search import QueryError, find_tickets, fulltext, indexing, parse_query
 
 
 def make(workspace, subject, body="Hello", **kw):
@@ -319,8 +319,6 @@ def test_changes_are_found_at_once_whether_or_not_they_were_indexed_yet(agent, w
 def test_writes_leave_the_index_to_a_batch_of_documents(
     agent, workspace, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from frontline.tickets.search import indexing
-
     monkeypatch.setattr(indexing, "_written", 0)
     created = []
     with django_capture_on_commit_callbacks(execute=True):
@@ -346,8 +344,6 @@ def test_writes_leave_the_index_to_a_batch_of_documents(
 
 @sqlite_only
 def test_a_long_queue_is_indexed_in_several_transactions(agent, workspace, monkeypatch):
-    from frontline.tickets.search import indexing
-
     monkeypatch.setattr(indexing, "CHUNK", 3)
     for i in range(7):
         make(workspace, f"Transfer {i} pending")
@@ -361,10 +357,6 @@ def test_a_long_queue_is_indexed_in_several_transactions(agent, workspace, monke
 def test_a_failed_index_batch_loses_no_ticket(
     agent, workspace, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from django.db import OperationalError
-
-    from frontline.tickets.search import indexing
-
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
