@@ -285,9 +285,12 @@ def evaluate(
     seed: int = SEED,
     by_intent: bool = True,
     known_topics: bool = False,
+    oracle: bool = False,
 ) -> dict:
     """The whole benchmark: build the set, run the agent, calibrate on the tuning part,
-    report the test part (the headline) at that threshold and at the agent's own."""
+    report the test part (the headline) at that threshold and at the agent's own.
+    `oracle`: also the thresholds chosen on the test part itself, the most any thresholds
+    could reach there (a bound, not something the agent can do)."""
     from frontline.assistant import virtual_agent
 
     articles = read_articles()
@@ -335,5 +338,11 @@ def evaluate(
         "test_at_agent_thresholds": figures(test, agent),
         "curve_tuning": curve(tuning, th),
         "curve_test": curve(test, th),
+        "test_oracle": _oracle(test) if oracle else None,
         "seconds": time.perf_counter() - started,
     }
+
+
+def _oracle(test: list[Outcome]) -> dict:
+    th, reached = calibrate(test)
+    return {"thresholds": th, "reached_targets": reached, "test": figures(test, th)}

@@ -48,6 +48,11 @@ class Command(BaseCommand):
             help="The triage model has seen the intents whose article is missing "
             "(tickets exist, the article does not)",
         )
+        answers.add_argument(
+            "--oracle",
+            action="store_true",
+            help="Also the best thresholds chosen on the test part itself (a bound)",
+        )
         answers.add_argument("--json", action="store_true", help="Print the figures as JSON")
 
     def handle(self, *args, action, **options):
@@ -122,7 +127,9 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
 
-    def _evaluate_answers(self, *, data, limit, seed, curve, no_intents, known_topics, **opts):
+    def _evaluate_answers(
+        self, *, data, limit, seed, curve, no_intents, known_topics, oracle, **opts
+    ):
         from pathlib import Path
 
         from frontline.assistant.evaluation import answers
@@ -137,6 +144,7 @@ class Command(BaseCommand):
                 seed=seed or answers.SEED,
                 by_intent=not no_intents,
                 known_topics=known_topics,
+                oracle=oracle,
             )
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
@@ -180,6 +188,15 @@ class Command(BaseCommand):
             f"{test['latency_p95_ms']:.1f} ms (target p95 < {targets['p95_ms']:.0f} ms); "
             f"{figures['seconds']:.0f} s in all",
         ]
+        if figures["test_oracle"]:
+            best, bth = figures["test_oracle"]["test"], figures["test_oracle"]["thresholds"]
+            lines.append(
+                f"oracle, thresholds chosen on the test part itself (a bound, not the "
+                f"agent): similarity {bth['answer_at']}, intent {bth.get('intent_at') or own}, "
+                f"support {bth.get('support_at')}: precision {pct(best['precision'])}, coverage "
+                f"{pct(best['coverage'])}, handed over on unanswerable "
+                f"{pct(best['handover_unanswerable'])}"
+            )
         if curve:
             lines.append("threshold  answered  precision  coverage  handover (test part)")
             for row in figures["curve_test"][::5]:
