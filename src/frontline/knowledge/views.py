@@ -3,9 +3,12 @@ version restorable); customers read the published public ones in the help center
 them and say whether they helped."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,40 +28,52 @@ from frontline.portal.views import _base
 # ---- agents --------------------------------------------------------------------------
 
 
+# Articles per page of the agents' list (a search shows its best SEARCH_LIMIT, paged too).
+PAGE_SIZE = 50
+SEARCH_LIMIT = 100
+# The list's state filter, as a query (the same rules as the Article properties).
+_STATES = {
+    "draft": Q(status=Article.Status.DRAFT),
+    "published": Q(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC),
+    "internal": Q(visibility=Article.Visibility.INTERNAL),
+}
+
+
 @login_required
 def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
     q = request.GET.get("q", "")
-    articles = (
-        services.search(workspace, q, public=False, limit=100)
-        if q
-        else Article.objects.filter(workspace=workspace).select_related("category")
-    )
-    categories = list(Category.objects.filter(workspace=workspace))
     category, state = request.GET.get("category", ""), request.GET.get("state", "")
-    wanted = {
-        "draft": lambda a: a.status == Article.Status.DRAFT,
-        "published": lambda a: a.in_help_center,
-        "internal": lambda a: a.visibility == Article.Visibility.INTERNAL,
-    }.get(state)
-    articles = [
-        a for a in articles
-        if (not category or (a.category.slug if a.category else "none") == category)
-        and (wanted is None or wanted(a))
-    ]  # fmt: skip
+    chosen = Article.objects.filter(workspace=workspace)
+    if category == "none":
+        chosen = chosen.filter(category__isnull=True)
+    elif category:
+        chosen = chosen.filter(category__slug=category)
+    if state in _STATES:
+        chosen = chosen.filter(_STATES[state])
+    if q:  # ranked by the search, narrowed by the filters
+        ids = set(chosen.values_list("pk", flat=True))
+        found = services.search(workspace, q, public=False, limit=SEARCH_LIMIT)
+        articles = [a for a in found if a.pk in ids]
+    else:
+        articles = chosen.select_related("category")
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = {k: v for k, v in (("q", q), ("category", category), ("state", state)) if v}
     return render(
         request,
         "knowledge/list.html",
         {
             "workspace": workspace,
             "membership": membership,
-            "articles": articles,
+            "articles": page.object_list,
+            "page": page,
+            "page_query": urlencode(kept),
             "q": q,
             "category": category,
             "state": state,
             "states": [("published", "In the help center"), ("draft", "Drafts"),
                        ("internal", "Agents only")],  # fmt: skip
-            "categories": categories,
+            "categories": list(Category.objects.filter(workspace=workspace)),
             "can_write": membership.has_role(Role.AGENT),
         },
     )

@@ -1,6 +1,8 @@
 """Agents write articles in Markdown (sanitised, every save a version, any version
 restorable); customers find the published public ones in the help center."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -340,3 +342,31 @@ def test_agents_narrow_the_article_list_by_category_and_state(workspace, agent):
     assert listed(category="cards", state="draft") == ["Card limits"]
     assert listed(state="published") == ["Card fees"]  # what customers can read
     assert listed(state="internal", category="none") == ["Refund desk"]
+
+
+def test_the_article_list_pages_by_fifty_and_keeps_its_filters_and_search(workspace, agent):
+    cards = services.create_category(workspace, name="Cards")
+    for n in range(53):
+        services.create_article(workspace, by=agent, title=f"Card topic {n:02}",
+                                body="Lost card steps.", category=cards)  # fmt: skip
+    services.create_article(workspace, by=agent, title="Loan rates", body="Lost card steps.")
+    url = reverse("kb", args=[workspace.slug])
+    client = signed_in(agent)
+
+    def titles(page: str) -> list[str]:
+        return re.findall(r">(Card topic \d\d|Loan rates)</a>", page)
+
+    first = client.get(url, {"category": "cards", "state": "draft"}).content.decode()
+    assert "53 articles" in first and "Page 1 of 2" in first
+    assert titles(first) == [f"Card topic {n:02}" for n in range(50)]
+    assert "?category=cards&amp;state=draft&amp;page=2" in first  # the filters carry over
+    second = client.get(url, {"category": "cards", "state": "draft", "page": 2}).content.decode()
+    assert titles(second) == ["Card topic 50", "Card topic 51", "Card topic 52"]
+    assert ">Next</a>" not in second and "?category=cards&amp;state=draft&amp;page=1" in second
+
+    searched = client.get(url, {"q": "lost card", "category": "cards"}).content.decode()
+    assert "53 articles" in searched and "Loan rates" not in searched  # narrowed
+    assert "?q=lost+card&amp;category=cards&amp;page=2" in searched
+    everywhere = client.get(url, {"q": "lost card", "page": 2}).content.decode()
+    assert len(titles(everywhere)) == 4 and "54 articles" in everywhere
+    assert client.get(url, {"page": "nonsense"}).status_code == 200  # the first page
