@@ -331,7 +331,7 @@ def search(
         if public
         else Article.objects.filter(workspace=workspace)
     )
-    by_id = {a.pk: a for a in found.filter(pk__in=ids)}
+    by_id = {a.pk: a for a in found.filter(pk__in=ids).select_related("category")}
     return [by_id[pk] for pk in ids if pk in by_id][:limit]
 
 

@@ -4,7 +4,9 @@ restorable); customers find the published public ones in the help center."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frontline.knowledge import services
@@ -370,3 +372,22 @@ def test_the_article_list_pages_by_fifty_and_keeps_its_filters_and_search(worksp
     everywhere = client.get(url, {"q": "lost card", "page": 2}).content.decode()
     assert len(titles(everywhere)) == 4 and "54 articles" in everywhere
     assert client.get(url, {"page": "nonsense"}).status_code == 200  # the first page
+
+
+def test_searching_the_article_list_costs_the_same_queries_for_3_or_12(workspace, agent):
+    url = reverse("kb", args=[workspace.slug])
+    client = signed_in(agent)
+    cards = services.create_category(workspace, name="Cards")
+
+    def queries_for(n: int) -> int:
+        Article.objects.filter(workspace=workspace).delete()
+        for i in range(n):
+            services.create_article(workspace, by=agent, title=f"Freeze {i}",
+                                    body="Freeze a lost card.", category=cards)  # fmt: skip
+        client.get(url, {"q": "freeze"})  # warm: session, membership
+        with CaptureQueriesContext(connection) as seen:
+            page = client.get(url, {"q": "freeze"}).content.decode()
+        assert f"{n} articles" in page and page.count(">Cards</td>") == n
+        return len(seen)
+
+    assert queries_for(3) == queries_for(12)  # no query per article for its category
