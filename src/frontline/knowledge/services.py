@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
@@ -295,14 +295,14 @@ def delete_category(category: Category) -> int:
 # ---- the help center -----------------------------------------------------------------
 
 
+# What anyone may read: published and public (as `Article.in_help_center` says of one).
+IN_HELP_CENTER = Q(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC)
+
+
 def public_articles(workspace: Workspace, language: str | None = None):
     """Published public articles; with a language, each article once: in that language
     when translated, else in its original."""
-    found = Article.objects.filter(
-        workspace=workspace,
-        status=Article.Status.PUBLISHED,
-        visibility=Article.Visibility.PUBLIC,
-    ).select_related("category")
+    found = Article.objects.filter(IN_HELP_CENTER, workspace=workspace).select_related("category")
     if language is None:
         return found
     translated = found.filter(language=language, translation_of__isnull=False)

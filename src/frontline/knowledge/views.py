@@ -31,10 +31,10 @@ from frontline.portal.views import _base
 # Articles per page of the agents' list (a search shows its best SEARCH_LIMIT, paged too).
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
-# The list's state filter, as a query (the same rules as the Article properties).
+# The list's state filter, as a query.
 _STATES = {
     "draft": Q(status=Article.Status.DRAFT),
-    "published": Q(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC),
+    "published": services.IN_HELP_CENTER,
     "internal": Q(visibility=Article.Visibility.INTERNAL),
 }
 
@@ -52,13 +52,13 @@ def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
     if state in _STATES:
         chosen = chosen.filter(_STATES[state])
     if q:  # ranked by the search, narrowed by the filters
-        ids = set(chosen.values_list("pk", flat=True))
         found = services.search(workspace, q, public=False, limit=SEARCH_LIMIT)
-        articles = [a for a in found if a.pk in ids]
+        kept = set(chosen.filter(pk__in=[a.pk for a in found]).values_list("pk", flat=True))
+        articles = [a for a in found if a.pk in kept]
     else:
         articles = chosen.select_related("category")
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
-    kept = {k: v for k, v in (("q", q), ("category", category), ("state", state)) if v}
+    filters = {k: v for k, v in (("q", q), ("category", category), ("state", state)) if v}
     return render(
         request,
         "knowledge/list.html",
@@ -67,7 +67,7 @@ def kb_list(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "articles": page.object_list,
             "page": page,
-            "page_query": urlencode(kept),
+            "page_query": urlencode(filters),
             "q": q,
             "category": category,
             "state": state,
