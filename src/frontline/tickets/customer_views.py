@@ -1,6 +1,8 @@
 """Customers and companies pages of the agent workspace: find, read the history, edit,
 merge duplicates. Viewers read; agents and up change."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -31,7 +33,13 @@ def customer_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "tickets/customers.html",
-        {"workspace": workspace, "membership": membership, "page": page, "q": q},
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "page": page,
+            "q": q,
+            "page_query": urlencode({"q": q} if q else {}),
+        },
     )
 
 
@@ -151,7 +159,13 @@ def company_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "tickets/companies.html",
-        {"workspace": workspace, "membership": membership, "page": page, "q": q},
+        {
+            "workspace": workspace,
+            "membership": membership,
+            "page": page,
+            "q": q,
+            "page_query": urlencode({"q": q} if q else {}),
+        },
     )
 
 

@@ -27,6 +27,19 @@ def test_customer_list_searches_names_addresses_and_companies(agent, workspace, 
     assert client.get(url).context["page"].paginator.count == 2
 
 
+def test_customer_list_pages_keep_the_search(agent, workspace, customer):
+    for n in range(51):
+        services.create_customer(workspace, by=Actor.of(agent), name=f"Pat {n:02}",
+                                 email=f"pat{n}@initech.test")  # fmt: skip
+    url = reverse("customers", args=[workspace.slug])
+    client = signed_in(agent)
+    first = client.get(url, {"q": "initech"}).content.decode()
+    assert "Page 1 of 2" in first and "?q=initech&amp;page=2" in first
+    second = client.get(url, {"q": "initech", "page": 2}).content.decode()
+    assert "Pat 50" in second and "?q=initech&amp;page=1" in second
+    assert "?page=2" in client.get(url).content.decode()  # nothing to keep: just the page
+
+
 def test_profile_shows_the_customers_tickets(agent, workspace, customer, ticket):
     html = signed_in(agent).get(reverse("customer", args=[workspace.slug, customer.pk])).content
     assert ticket.subject.encode() in html
