@@ -256,11 +256,21 @@ def curve(outcomes: list[Outcome], th: dict) -> list[dict]:
     return rows
 
 
+def rank(f: dict) -> tuple[bool, float]:
+    """How calibrate() orders figures: reaching the precision and hand-over targets first,
+    then the most coverage (short of them: the most precision)."""
+    ok = (
+        f["precision"] >= TARGETS["precision"]
+        and (f["handover_unanswerable"] or 0) >= TARGETS["handover"]
+    )
+    return ok, f["coverage"] if ok else f["precision"]
+
+
 def calibrate(outcomes: list[Outcome]) -> tuple[dict, bool]:
     """The thresholds with the most answers whose precision and hand-over reach the
     targets (among those with enough answers to trust); (thresholds, reached). If none
     reaches them: the most precise."""
-    best, best_key, reached = None, None, False
+    best, best_key = None, None
     for intent_at in INTENT_GRID:
         for support_at in SUPPORT_GRID:
             for answer_at in ANSWER_GRID:
@@ -268,14 +278,10 @@ def calibrate(outcomes: list[Outcome]) -> tuple[dict, bool]:
                 f = figures(outcomes, th)
                 if f["answered"] < MIN_ANSWERED:
                     continue
-                ok = (
-                    f["precision"] >= TARGETS["precision"]
-                    and (f["handover_unanswerable"] or 0) >= TARGETS["handover"]
-                )
-                key = (ok, f["coverage"] if ok else f["precision"])
+                key = rank(f)
                 if best_key is None or key > best_key:
-                    best, best_key, reached = th, key, ok
-    return best or {"answer_at": GRID[-1]}, reached
+                    best, best_key = th, key
+    return best or {"answer_at": GRID[-1]}, bool(best_key and best_key[0])
 
 
 def evaluate(

@@ -60,14 +60,6 @@ def test_the_command_reports_the_figures_and_the_agent_answers_and_hands_over():
     assert "precision" in text.getvalue() and "p50 / p95" in text.getvalue()
 
 
-def _rank(f: dict) -> tuple:
-    """calibrate()'s order: reaching the targets first, then coverage (else precision)."""
-    ok = f["precision"] >= answers.TARGETS["precision"] and (
-        f["handover_unanswerable"] >= answers.TARGETS["handover"]
-    )
-    return ok, f["coverage"] if ok else f["precision"]
-
-
 @pytest.mark.django_db
 def test_the_oracle_is_the_best_any_threshold_does_on_the_test_part():
     out = StringIO()
@@ -81,9 +73,9 @@ def test_the_oracle_is_the_best_any_threshold_does_on_the_test_part():
     # Similarity alone: the curve over the test part holds every threshold it could pick.
     others = [row for row in report["curve_test"] if row["answered"] >= answers.MIN_ANSWERED
               and row["threshold"] in answers.ANSWER_GRID]  # fmt: skip
-    assert others and all(_rank(row) <= _rank(best) for row in others)
+    assert others and all(answers.rank(row) <= answers.rank(best) for row in others)
     if report["test"]["answered"] >= answers.MIN_ANSWERED:  # the tuning part's choice
-        assert _rank(report["test"]) <= _rank(best)
+        assert answers.rank(report["test"]) <= answers.rank(best)
 
 
 def test_with_known_topics_the_model_sees_some_of_each_missing_intent_but_asks_the_rest():
