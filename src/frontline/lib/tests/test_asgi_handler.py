@@ -8,11 +8,13 @@ import threading
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import connection, connections
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import override_settings
 from django.urls import path
+from django.utils import translation
 
 from frontline.lib.asgi_handler import PooledThreadsASGIHandler
 
@@ -24,6 +26,11 @@ async def get(app, path: str) -> int:
 
 
 async def fetch(app, path: str) -> tuple[int, bytes]:
+    status, _, body = await exchange(app, path)
+    return status, body
+
+
+async def exchange(app, path: str) -> tuple[int, list, bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -47,7 +54,7 @@ async def fetch(app, path: str) -> tuple[int, bytes]:
         if not message.get("more_body"):
             break
     await comm.wait(10)
-    return start["status"], body
+    return start["status"], start["headers"], body
 
 
 def closed(app: PooledThreadsASGIHandler) -> None:
@@ -145,7 +152,26 @@ def _broken(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("plain", _plain), path("streamed", _streamed), path("broken", _broken)]
+def _speak_french(request):
+    # A view that switches the language (as the i18n middleware does per request) and sets
+    # a cookie: neither may reach the next request.
+    translation.activate("fr")
+    response = HttpResponse(translation.get_language())
+    response.set_cookie("seen", "yes")
+    return response
+
+
+def _language(request):
+    return HttpResponse(translation.get_language())
+
+
+urlpatterns = [
+    path("plain", _plain),
+    path("streamed", _streamed),
+    path("broken", _broken),
+    path("french", _speak_french),
+    path("language", _language),
+]
 
 
 @pytest.fixture
@@ -204,3 +230,19 @@ def test_a_failing_view_answers_500_and_the_request_still_finishes(signals_seen)
     closed(app)
     assert status == 500
     assert [step for step, _ in signals_seen] == ["started", "finished"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_what_a_request_sets_on_its_thread_stays_with_that_request():
+    # Both requests run on the same thread: the second must not speak French.
+    app = PooledThreadsASGIHandler(threads=1)
+
+    async def both():
+        return await exchange(app, "/french"), await exchange(app, "/language")
+
+    (status, headers, body), (_, _, after) = asyncio.run(both())
+    closed(app)
+    assert (status, body) == (200, b"fr")
+    assert (b"Set-Cookie", b"seen=yes; Path=/") in headers
+    assert (b"Content-Type", b"text/html; charset=utf-8") in headers
+    assert after == settings.LANGUAGE_CODE.encode()
