@@ -3,10 +3,17 @@
 /ws/w/<slug>/            change notices for the workspace (only tickets the member may see)
 /ws/w/<slug>/t/<number>/ the same, plus presence on that ticket: who is viewing, who is
                          typing, announced to the others and refreshed while connected.
+                         `?since=<unix time>` (when the page read the ticket): if someone
+                         else changed it since, a change notice comes at once, for what
+                         happened before the socket could hear it (while the page loaded,
+                         or while the connection was down).
 
 Presence lives only in the channel layer: a newcomer announces itself to the ticket's group
 and everyone already there answers it directly, so no state is kept on the server.
 """
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -19,6 +26,7 @@ from frontline.accounts.access import require_role
 from frontline.accounts.models import Role, Workspace
 from frontline.lib.realtime import member_group, workspace_group
 from frontline.tickets.access import access_ticket, sees_all_tickets, visible_tickets
+from frontline.tickets.models import Event
 
 PRESENCE_STATES = {"viewing", "typing", "left"}
 
@@ -34,6 +42,17 @@ def typing_key(ticket_id: int) -> str:
     """Who is typing a reply on a ticket, in the cache: for those who cannot hear the
     socket (the chat widget's polling fallback)."""
     return f"ticket-typing:{ticket_id}"
+
+
+CATCH_UP_MARGIN = timedelta(seconds=2)
+
+
+def _since(scope) -> datetime | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("since")
+    try:
+        return datetime.fromtimestamp(float(values[0]), tz=UTC) if values else None
+    except (ValueError, OverflowError, OSError):
+        return None  # a mangled address: no catching up, the socket still works
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -59,6 +78,21 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(presence.mark_online)(self.workspace.pk, user.pk)
         if self.ticket_id:
             await self._announce("viewing")
+            since = _since(self.scope)
+            if since is not None and await self._changed_since(since):
+                await self.send_json(
+                    {"kind": "change", "id": self.ticket_id, "changes": ["missed"]}
+                )
+
+    @database_sync_to_async
+    def _changed_since(self, since: datetime) -> bool:
+        # An event's time is taken before its transaction commits, so look a little
+        # further back than the page's read. The member's own changes are on their page.
+        return (
+            Event.objects.filter(ticket_id=self.ticket_id, created_at__gt=since - CATCH_UP_MARGIN)
+            .exclude(actor_user=self.user)
+            .exists()
+        )
 
     @database_sync_to_async
     def _check(self, user, slug, number):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Membership, Role, Workspace
+from frontline.lib import clock
 from frontline.lib.errors import ServiceError
 from frontline.tickets import hooks, services
 from frontline.tickets.access import access_ticket, visible_tickets
@@ -135,6 +136,10 @@ def _ticket_context(
     field_errors=None,
     **extra,
 ) -> dict:
+    # When the page read the ticket (about): its socket asks on connecting whether anyone
+    # changed the ticket since, as a change that lands before the socket opens sends its
+    # notice to nobody.
+    live_since = f"{clock.now().timestamp():.3f}"
     entries = timeline(ticket)
     choices = _choices(workspace)
     definitions = definitions or _field_definitions(workspace)
@@ -143,6 +148,7 @@ def _ticket_context(
         "membership": membership,
         "can_write": membership.has_role(Role.AGENT),
         "ticket": ticket,
+        "live_since": live_since,
         "timeline": entries,
         # The newest message the page shows, for the "someone replied meanwhile" check.
         "last_message_id": max((e.message.pk for e in entries if e.message), default=0),

@@ -1,13 +1,17 @@
 """Live notices and presence over websockets, as the agent workspace pages use them."""
 
 import asyncio
+import time
+from datetime import timedelta
 
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
+from django.utils import timezone
 
 from frontline.accounts.models import Workspace
+from frontline.lib import clock
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.routing import websocket_urlpatterns
@@ -113,3 +117,46 @@ def test_agents_on_the_same_ticket_see_each_other_view_and_type(agent, agent2, w
     assert (seen_by_second["name"], seen_by_second["state"]) == (agent.display_name, "viewing")
     assert (typing["name"], typing["state"]) == (agent2.display_name, "typing")
     assert left["state"] == "left"
+
+
+async def first_message(user, path):
+    """What a ticket page's socket says on its own right after connecting, if anything."""
+    comm = socket(user, path)
+    assert (await comm.connect())[0]
+    try:
+        if await comm.receive_nothing(0.5):
+            return None
+        return await comm.receive_json_from(5)
+    finally:
+        await comm.disconnect()
+
+
+def _opened_an_hour_ago(workspace, customer):
+    # A ticket whose own creation is old news to a page read now.
+    with clock.replaying(timezone.now() - timedelta(hours=1)):
+        return _create(workspace, customer, "Card stuck in ATM")
+
+
+def test_a_ticket_page_hears_of_changes_made_before_its_socket_opened(agent, workspace, customer):
+    # The page read the ticket, then the customer wrote, then the page's socket opened:
+    # the notice went to nobody, so the socket says so on connecting.
+    ticket = _opened_an_hour_ago(workspace, customer)
+    read_at = time.time()
+    services.add_customer_message(ticket, customer, body="Here is my receipt")
+    path = f"/ws/w/{workspace.slug}/t/{ticket.number}/?since="
+
+    missed = run(first_message(agent, f"{path}{read_at:.3f}"))
+    assert missed == {"kind": "change", "id": ticket.pk, "changes": ["missed"]}
+    # A page read after the change has nothing to catch up on; nor has a mangled address.
+    assert run(first_message(agent, f"{path}{time.time() + 5:.3f}")) is None
+    assert run(first_message(agent, f"{path}yesterday")) is None
+
+
+def test_a_members_own_change_is_not_announced_back_to_the_page_they_made_it_on(
+    agent, workspace, customer
+):
+    ticket = _opened_an_hour_ago(workspace, customer)
+    read_at = time.time()
+    services.add_note(ticket, by=Actor.of(agent), body="Called the customer")
+    path = f"/ws/w/{workspace.slug}/t/{ticket.number}/?since={read_at:.3f}"
+    assert run(first_message(agent, path)) is None
