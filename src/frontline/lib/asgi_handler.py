@@ -22,8 +22,8 @@ per call, which cost more CPU than a small API request's own work (about 0.5 ms 
 request measured in-process). Nothing on the request threads calls `async_to_sync` (change
 notices go to the server's loop with `run_coroutine_threadsafe`, see lib.realtime), which
 is the one thing asgiref's machinery would be needed for. A response held in memory is
-sent as it is, without a task watching for the client to leave: there is nothing left to
-stop producing.
+sent without a task watching for the client to leave: there is nothing left to stop
+producing.
 """
 
 import asyncio
@@ -76,14 +76,12 @@ class PooledThreadsASGIHandler(ASGIHandler):
 
         return call
 
-    async def handle(self, scope, receive, send, in_thread=None):
+    async def handle(self, scope, receive, send, in_thread):
         """Django's ASGIHandler.handle with the signals moved into the view's hop. A
         response held in memory is closed (request_finished sent) before it is sent, as
         nothing of it is left to produce; a streamed one is closed after its last chunk,
         or when the client leaves. A sync view cannot be stopped midway, so a client that
         leaves is noticed while its response is being sent."""
-        if in_thread is None:  # called as Django's handler would be
-            in_thread = self._in_thread(asyncio.get_running_loop(), 0)
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:
@@ -91,7 +89,7 @@ class PooledThreadsASGIHandler(ASGIHandler):
         with closing(body_file):
             response = await in_thread(self._respond, scope, body_file)
             if not response.streaming:
-                await self._send_whole(response, send)
+                await self.send_response(response, send)
                 return
             try:
                 async with asyncio.TaskGroup() as tasks:
@@ -105,21 +103,6 @@ class PooledThreadsASGIHandler(ASGIHandler):
                     raise (others.exceptions[0] if alone else others) from None
             finally:
                 await in_thread(response.close)
-
-    @staticmethod
-    async def _send_whole(response, send) -> None:
-        """A response held in memory: its headers, then its body in one message (the
-        server writes it out in pieces as the socket takes them)."""
-        headers = [
-            (name.encode("ascii"), value.encode("latin1")) for name, value in response.items()
-        ]
-        headers += [
-            (b"Set-Cookie", c.OutputString().encode("ascii")) for c in response.cookies.values()
-        ]
-        await send(
-            {"type": "http.response.start", "status": response.status_code, "headers": headers}
-        )
-        await send({"type": "http.response.body", "body": response.content})
 
     def _respond(self, scope, body_file):
         set_script_prefix(get_script_prefix(scope))
