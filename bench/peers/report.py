@@ -3,7 +3,9 @@
     python bench/peers/report.py bench/peers/results/frontline-sqlite-n10000.json \
         bench/peers/results/frontline-sqlite-n100000.json
 
-Peer figures come from shared/peers/results/django-helpdesk-<db>-n<N>.json (read-only).
+Peer figures come from results/django-helpdesk/django-helpdesk-<db>-n<N>.json (measured on
+the same machine by peer.sh) or, failing that, from the figures the shared harness
+published in shared/peers/results/ (read-only).
 Search correctness for Frontline comes from <result>.search-check.json (check_search.py).
 """
 
@@ -155,7 +157,10 @@ def main(paths: list[str]) -> None:
     for path in paths:
         ours = load(Path(path))
         db = "sqlite" if "sqlite" in ours["label"] else "postgres"
-        peer_file = PEERS / "results" / f"django-helpdesk-{db}-n{ours['n']}.json"
+        name = f"django-helpdesk-{db}-n{ours['n']}.json"
+        peer_file = Path(__file__).parent / "results" / "django-helpdesk" / name
+        if not peer_file.exists():
+            peer_file = PEERS / "results" / name
         runs.append((ours, load(peer_file) if peer_file.exists() else None))
     print("\n".join(main_table(runs)))
     print()
