@@ -19,6 +19,7 @@ from frontline.accounts.services import set_availability
 from frontline.chat import protocol, services
 from frontline.chat.consumers import own_origins
 from frontline.chat.models import ChatSession
+from frontline.lib import realtime
 from frontline.lib.errors import ServiceError
 from frontline.tickets.access import access_ticket
 from frontline.tickets.consumers import typing_key
@@ -162,6 +163,7 @@ def demo_page(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def chats(request: HttpRequest, slug: str) -> HttpResponse:
+    live_since = realtime.live_since()
     workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
     sessions = list(services.waiting_and_live(workspace))
     load = services.active_load(workspace.pk)
@@ -177,6 +179,7 @@ def chats(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workspace": workspace,
             "membership": membership,
+            "live_since": live_since,
             "sessions": sessions,
             "team": team,
             "current": services.settings_for(workspace),

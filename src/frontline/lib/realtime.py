@@ -7,6 +7,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
+from frontline.lib import clock
 from frontline.lib.notice_relay import relay_url, send
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,13 @@ _server_loop: asyncio.AbstractEventLoop | None = None
 def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     global _server_loop
     _server_loop = loop
+
+
+def live_since() -> str:
+    """The `?since=` of a live page's socket address, taken before the page reads what it
+    shows: a change that lands before the socket opens sends its notice to nobody, so
+    the socket asks on connecting whether anything changed since (tickets/consumers.py)."""
+    return f"{clock.now().timestamp():.3f}"
 
 
 def workspace_group(workspace_id: int) -> str:

@@ -3,10 +3,11 @@
 /ws/w/<slug>/            change notices for the workspace (only tickets the member may see)
 /ws/w/<slug>/t/<number>/ the same, plus presence on that ticket: who is viewing, who is
                          typing, announced to the others and refreshed while connected.
-                         `?since=<unix time>` (when the page read the ticket): if someone
-                         else changed it since, a change notice comes at once, for what
-                         happened before the socket could hear it (while the page loaded,
-                         or while the connection was down).
+
+`?since=<unix time>` (when the page read what it shows): if someone else changed that
+ticket, or for a list page any ticket the member may see, since then, one change notice
+comes at once with `"changes": ["missed"]`, for what happened before the socket could hear
+it (while the page loaded, or while the connection was down).
 
 Presence lives only in the channel layer: a newcomer announces itself to the ticket's group
 and everyone already there answers it directly, so no state is kept on the server.
@@ -78,21 +79,25 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(presence.mark_online)(self.workspace.pk, user.pk)
         if self.ticket_id:
             await self._announce("viewing")
-            since = _since(self.scope)
-            if since is not None and await self._changed_since(since):
-                await self.send_json(
-                    {"kind": "change", "id": self.ticket_id, "changes": ["missed"]}
-                )
+        since = _since(self.scope)
+        if since is not None and await self._changed_since(since):
+            await self.send_json({"kind": "change", "id": self.ticket_id, "changes": ["missed"]})
 
     @database_sync_to_async
     def _changed_since(self, since: datetime) -> bool:
         # An event's time is taken before its transaction commits, so look a little
         # further back than the page's read. The member's own changes are on their page.
-        return (
-            Event.objects.filter(ticket_id=self.ticket_id, created_at__gt=since - CATCH_UP_MARGIN)
-            .exclude(actor_user=self.user)
-            .exists()
+        events = Event.objects.filter(created_at__gt=since - CATCH_UP_MARGIN).exclude(
+            actor_user=self.user
         )
+        if self.ticket_id:
+            return events.filter(ticket_id=self.ticket_id).exists()
+        # A list page: any ticket of the workspace the member may see (the event_time_idx
+        # index walks only the last seconds' events).
+        events = events.filter(workspace=self.workspace, ticket__isnull=False)
+        if not self.sees_all:
+            events = events.filter(ticket__in=visible_tickets(self.user, self.workspace))
+        return events.exists()
 
     @database_sync_to_async
     def _check(self, user, slug, number):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import agent_memberships, workspace_member
 from frontline.accounts.models import Membership, Role, Workspace
-from frontline.lib import clock
+from frontline.lib import realtime
 from frontline.lib.errors import ServiceError
 from frontline.tickets import hooks, services
 from frontline.tickets.access import access_ticket, visible_tickets
@@ -38,6 +38,7 @@ MAX_FILES = 10  # attachments per message from the composer
 
 @login_required
 def inbox(request: HttpRequest, slug: str) -> HttpResponse:
+    live_since = realtime.live_since()
     workspace, membership = workspace_member(request.user, slug)
     views = inbox_views(request.user, workspace)
     key = request.GET.get("view") or "mine"
@@ -66,6 +67,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workspace": workspace,
             "membership": membership,
+            "live_since": live_since,
             "views": [(v, counts[v.key]) for v in views],
             "current": current,
             "q": text,
@@ -136,10 +138,7 @@ def _ticket_context(
     field_errors=None,
     **extra,
 ) -> dict:
-    # When the page read the ticket (about): its socket asks on connecting whether anyone
-    # changed the ticket since, as a change that lands before the socket opens sends its
-    # notice to nobody.
-    live_since = f"{clock.now().timestamp():.3f}"
+    live_since = realtime.live_since()  # the ticket itself was read a moment earlier
     entries = timeline(ticket)
     choices = _choices(workspace)
     definitions = definitions or _field_definitions(workspace)

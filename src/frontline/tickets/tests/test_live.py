@@ -1,6 +1,8 @@
 """Live notices and presence over websockets, as the agent workspace pages use them."""
 
 import asyncio
+import html
+import re
 import time
 from datetime import timedelta
 
@@ -8,10 +10,12 @@ import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from frontline.accounts.models import Workspace
 from frontline.lib import clock
+from frontline.testing.personas import signed_in
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.routing import websocket_urlpatterns
@@ -160,3 +164,47 @@ def test_a_members_own_change_is_not_announced_back_to_the_page_they_made_it_on(
     services.add_note(ticket, by=Actor.of(agent), body="Called the customer")
     path = f"/ws/w/{workspace.slug}/t/{ticket.number}/?since={read_at:.3f}"
     assert run(first_message(agent, path)) is None
+
+
+def test_a_list_page_hears_of_tickets_changed_before_its_socket_opened(agent, workspace, customer):
+    # The inbox (and the Chats page) read their list, then a customer opened a ticket, then
+    # the page's socket opened: it is told once, so the list refreshes.
+    read_at = time.time()
+    _create(workspace, customer, "Card stuck in ATM")
+    path = f"/ws/w/{workspace.slug}/?since="
+
+    missed = run(first_message(agent, f"{path}{read_at:.3f}"))
+    assert missed == {"kind": "change", "id": None, "changes": ["missed"]}
+    assert run(first_message(agent, f"{path}{time.time() + 5:.3f}")) is None
+
+
+def test_a_members_own_change_is_not_announced_back_to_their_list_page(agent, workspace, customer):
+    ticket = _opened_an_hour_ago(workspace, customer)
+    read_at = time.time()
+    services.add_note(ticket, by=Actor.of(agent), body="Called the customer")
+    assert run(first_message(agent, f"/ws/w/{workspace.slug}/?since={read_at:.3f}")) is None
+
+
+def test_a_list_page_is_not_told_of_tickets_its_member_may_not_see(
+    agent, agent2, workspace, customer
+):
+    workspace.agent_ticket_visibility = Workspace.TicketVisibility.OWN_AND_TEAMS
+    workspace.save()
+    read_at = time.time()
+    _create(workspace, customer, "Not yours", assignee=agent)
+    path = f"/ws/w/{workspace.slug}/?since={read_at:.3f}"
+    assert run(first_message(agent2, path)) is None
+    _create(workspace, customer, "Yours", assignee=agent2)
+    assert run(first_message(agent2, path))["changes"] == ["missed"]
+
+
+@pytest.mark.parametrize("page", ["inbox", "chats"])
+def test_the_inbox_and_chats_pages_give_their_socket_the_time_they_read_the_list(
+    page, agent, workspace, customer
+):
+    response = signed_in(agent).get(reverse(page, args=[workspace.slug]))
+    path = html.unescape(re.search(r'data-live="([^"]+)"', response.text).group(1))
+    assert path.startswith(f"/ws/w/{workspace.slug}/?since=")
+    assert run(first_message(agent, path)) is None  # nothing happened since
+    _create(workspace, customer, "Card stuck in ATM")
+    assert run(first_message(agent, path))["changes"] == ["missed"]
