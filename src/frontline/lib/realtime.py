@@ -29,6 +29,13 @@ def live_since() -> str:
     return f"{clock.now().timestamp():.3f}"
 
 
+def is_live_fetch(request) -> bool:
+    """A request a page's script made in the background (a live refresh, a property saved
+    in place), not a page the agent navigated to: base.html shows it no flash messages,
+    so it leaves them for the page being loaded, and views add none for it."""
+    return request.headers.get("X-Requested-With") == "live"
+
+
 def workspace_group(workspace_id: int) -> str:
     return f"workspace.{workspace_id}"
 

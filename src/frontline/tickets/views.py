@@ -279,7 +279,8 @@ def ticket_update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             field_errors=form_errors(exc),
         )
         return render(request, "tickets/ticket.html", context, status=422)
-    messages.success(request, "Ticket updated")
+    if not realtime.is_live_fetch(request):  # the sidebar saved in place says "Saved"
+        messages.success(request, "Ticket updated")
     return redirect("ticket", slug=slug, number=number)
 
 

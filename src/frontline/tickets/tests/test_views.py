@@ -560,3 +560,27 @@ def test_macro_texts_are_offered_for_insertion_filled_in(agent, workspace, ticke
     )
     page = signed_in(agent).get(ticket_url(ticket))
     assert ("Greeting", "Hi Carla,") in page.context["macro_texts"]
+
+
+def test_a_live_refresh_leaves_the_flash_to_the_page_being_loaded(agent, workspace, ticket):
+    # Applying a macro changes the ticket, so the page still open refreshes itself in the
+    # background while the browser follows the redirect: that refresh must not take the
+    # "Applied" message meant for the page the agent is about to see.
+    macro = services.create_macro(
+        workspace, by=Actor.of(agent), name="Card replaced", body="Hello", actions={}
+    )
+    client = signed_in(agent)
+    client.post(reverse("ticket_macro", args=[workspace.slug, ticket.number]), {"macro": macro.pk})
+    live = client.get(ticket_url(ticket), headers={"X-Requested-With": "live"})
+    assert live.status_code == 200 and "Applied" not in live.content.decode()
+    assert "Applied “Card replaced”" in client.get(ticket_url(ticket)).content.decode()
+
+
+def test_a_property_saved_in_place_leaves_no_flash_for_the_next_page(agent, workspace, ticket):
+    client = signed_in(agent)
+    url = reverse("ticket_update", args=[workspace.slug, ticket.number])
+    saved = client.post(url, {"priority": "urgent"}, headers={"X-Requested-With": "live"})
+    assert saved.status_code == 302
+    assert "Ticket updated" not in client.get(ticket_url(ticket)).content.decode()
+    client.post(url, {"priority": "low"})  # the form posted without the page's script
+    assert "Ticket updated" in client.get(ticket_url(ticket)).content.decode()
