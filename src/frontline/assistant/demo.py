@@ -31,6 +31,17 @@ HAND_WRITTEN = {
 }
 
 
+def answers() -> dict[str, str]:
+    """What the demo's agents reply to each intent: its help center article, as plain
+    text (the articles are single paragraphs with bold for the app's menus)."""
+    from frontline.assistant.evaluation.answers import read_articles
+
+    return {
+        intent: " ".join(body.replace("**", "").split())
+        for intent, (_, body) in read_articles().items()
+    }
+
+
 def seed_help_center(workspace: Workspace, author) -> int:
     """The Demo Bank's help center: one article per intent of the demo's tickets (the set
     `frontline assistant evaluate-answers` uses, written for Frontline), each tied to its

@@ -131,23 +131,26 @@ LAST = [
 ]
 GREETINGS = ("Hi,", "Hello,", "Good morning,", "Dear support team,", "Hey there,", "")
 SIGNOFFS = ("Thanks", "Thank you", "Kind regards", "Cheers", "Best wishes", "Many thanks")
+# How each team opens and closes a reply; between them goes the answer to the intent
+# (the help center's article, when the demo is seeded with it) or a generic outcome.
 REPLIES = {
-    "Cards": "Thanks for getting in touch about your card. I've checked your account: {fix} "
-    "If anything else looks wrong, just reply to this message.",
-    "Payments": "Thank you for your patience. I looked into this payment and {fix} "
-    "You'll see the update in the app shortly.",
-    "Account & Security": "Thanks for reaching out. For your security I've reviewed the "
-    "account and {fix} Let me know if you need anything else.",
-    "Top-ups & Cash": "Sorry for the trouble with this. I've traced the transaction and "
-    "{fix} It can take up to one working day to show.",
-    GENERAL: "Thanks for your message. {fix} Happy to help further if you have questions.",
-}
+    "Cards": ("Thanks for getting in touch about your card.",
+              "If there's anything else about your card, just reply to this message."),
+    "Payments": ("Thank you for your patience.",
+                 "Just reply here if anything about the payment is still unclear."),
+    "Account & Security": ("Thanks for reaching out.",
+                           "Let me know if you need anything else."),
+    "Top-ups & Cash": ("Thanks for getting in touch.",
+                       "Just reply here if it still isn't right."),
+    GENERAL: ("Thanks for your message.",
+              "Happy to help further if you have questions."),
+}  # fmt: skip
 FIXES = (
-    "everything is now in order on our side.",
+    "Everything is now in order on our side.",
     "I've raised it with the responsible team and applied a correction.",
-    "the pending amount has been released back to your balance.",
+    "The pending amount has been released back to your balance.",
     "I've sent you a step-by-step guide in the app.",
-    "we've refunded the fee as a goodwill gesture.",
+    "We've refunded the fee as a goodwill gesture.",
 )
 NOTES = (
     "Checked the transaction logs: the merchant reversed the charge yesterday.",
@@ -186,8 +189,14 @@ def team_for(intent: str) -> str:
 
 
 def create_demo(
-    tickets: int = 2000, seed: int = 7, password: str = DEFAULT_PASSWORD, progress=None
+    tickets: int = 2000,
+    seed: int = 7,
+    password: str = DEFAULT_PASSWORD,
+    progress=None,
+    answers: dict[str, str] | None = None,
 ) -> Workspace:
+    """`answers`: what an agent tells the customer for each intent (the help center's
+    articles, from the assistant's demo), so replies answer what was asked."""
     rng = random.Random(seed)
     messages = load_messages()
     intents = sorted(messages)
@@ -268,7 +277,7 @@ def create_demo(
     for first in range(0, tickets, batch):
         with transaction.atomic():
             for at in times[first : first + batch]:
-                _ticket(ws, rng, at, customers, teams, members, messages, intents)
+                _ticket(ws, rng, at, customers, teams, members, messages, intents, answers or {})
         if progress:
             progress(min(first + batch, tickets), tickets)
     return ws
@@ -297,7 +306,7 @@ def _customer(ws, rng, i):
     )
 
 
-def _ticket(ws, rng, at, customers, teams, members, messages, intents):
+def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
     intent = rng.choice(intents)
     team_name = team_for(intent)
     team, agents = teams[team_name], members[team_name]
@@ -335,7 +344,9 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents):
                 ticket, by=Actor.of(agent), body=rng.choice(NOTES).format(n=rng.randint(1000, 9999))
             )
         t += timedelta(minutes=rng.randint(1, 30))
-    reply = REPLIES[team_name].format(fix=rng.choice(FIXES))
+    opening, closing = REPLIES[team_name]
+    fix = rng.choice(FIXES)
+    reply = f"{opening} {answers.get(intent) or fix}\n\n{closing}"
     greeting = f"Hi {customer.name.split()[0]},\n\n"
     # Fresh tickets are still being worked on; older ones are mostly done.
     final = (

@@ -38,7 +38,14 @@ def test_demo_workspace_looks_alive(demo_ws):
     tickets = Ticket.objects.filter(workspace=demo_ws)
     assert tickets.count() == 40
     assert len(set(tickets.values_list("status", flat=True))) >= 3
-    assert Message.objects.filter(workspace=demo_ws, author_type="agent").exists()
+    # Agents' replies answer what each customer asked: the help center's article on it.
+    from frontline.assistant.demo import answers
+
+    replies = Message.objects.filter(workspace=demo_ws, author_type="agent", visibility="public")
+    assert replies.exists()
+    known = answers()
+    for reply in replies.select_related("ticket"):
+        assert known[reply.ticket.custom_fields["intent"]] in reply.body_text
     # History is replayed at its original times, not "now".
     assert (
         tickets.order_by("created_at").first().created_at.date()

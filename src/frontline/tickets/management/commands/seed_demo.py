@@ -33,7 +33,11 @@ class Command(BaseCommand):
             self.stderr.write(f"\rseed-demo: {done}/{total} tickets", ending="")
 
         workspace = demo.create_demo(
-            tickets=tickets, seed=seed, password=password, progress=progress
+            tickets=tickets,
+            seed=seed,
+            password=password,
+            progress=progress,
+            answers=assistant_demo.answers(),
         )
         owner = workspace.memberships.filter(role="owner").first()
         kb_demo.seed(workspace, owner.user if owner else None)
