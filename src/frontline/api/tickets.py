@@ -45,7 +45,8 @@ class ListParams(Schema):
 @router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="List and search tickets")
 def list_tickets(request: HttpRequest, params: Query[ListParams]):
     """`q` takes the search language: words, "phrases", status:open, priority:urgent,
-    assignee:me, team:billing, tag:refund, requester:email, created>2026-01-01, #123.
+    assignee:me, team:billing, tag:refund, requester:email, created>2026-01-01,
+    updated<48h (a time ago: m, h, d or w), #123.
     Results with words are ranked by relevance unless `order` is given."""
     c = caller(request)
     known_params(request, ListParams)

@@ -261,9 +261,9 @@ def create_demo(
         )
         for name, query in (
             ("Urgent and unsolved", "priority:urgent status:unsolved"),
-            ("Waiting on the customer", "status:pending"),
+            ("Open, no update for a day", "status:new,open updated<24h"),
+            ("New this week", "created>7d"),
             ("Refunds", "refund*"),
-            ("Unassigned", "assignee:none status:unsolved"),
         ):
             services.create_view(ws, by=by, shared=True, name=name, query=query)
         customers = [_customer(ws, rng, i) for i in range(300)]

@@ -6,6 +6,8 @@
     priority:urgent  channel:email  tag:refund  team:billing  team:none
     assignee:me  assignee:none  assignee:ben@acme.test  requester:carla@example.com
     created>2026-01-01  updated<=2026-03-31  solved:2026-02-14   (dates in the workspace zone)
+    created>7d  updated<48h  solved>30m  created<2w   (a time ago: within it with >, before
+                                                       it with <; m, h, d or w)
     #1234                            the ticket with that number
 
 Anything that looks like a filter but is not one is an error with a hint, so a typo such
@@ -19,12 +21,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from frontline.lib import clock
 from frontline.tickets.models import Channel, CustomerEmail, Priority, Status, Ticket
 
 FILTER_KEYS = ("status", "priority", "channel", "tag", "team", "assignee", "requester")
 DATE_KEYS = {"created": "created_at", "updated": "updated_at", "solved": "solved_at"}
 UNSOLVED = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
 MAX_TERMS = 20
+# A time ago: "7d" is the moment seven days before now, so saved views such as
+# "updated<48h" stay true as time passes.
+_AGO = re.compile(r"(\d{1,5})([mhdw])")
+_AGO_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 _TOKEN = re.compile(
     r"""(?P<neg>-)?(?:
@@ -108,11 +115,23 @@ def parse_query(text: str) -> Query:
 def _filter(key: str, op: str, value: str, negated: bool, raw: str) -> Filter:
     if key in DATE_KEYS:
         if not value:
-            raise QueryError(f"'{raw}' needs a date, like {key}>2026-01-31")
+            raise QueryError(
+                f"'{raw}' needs a date, like {key}>2026-01-31, or a time ago: {key}>7d"
+            )
+        if _AGO.fullmatch(value.lower()):
+            if op == ":":
+                raise QueryError(
+                    f"'{raw}': a time ago needs > or <: {key}>{value} is within the last "
+                    f"{value}, {key}<{value} longer ago"
+                )
+            return Filter(key, op, [value.lower()], negated)
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+            raise QueryError(
+                f"'{value}' is not a date; write it as YYYY-MM-DD, or a time ago such as 7d, "
+                "48h or 30m"
+            ) from None
         return Filter(key, op, [value], negated)
     if key not in FILTER_KEYS:
         known = ", ".join(FILTER_KEYS + tuple(DATE_KEYS))
@@ -212,6 +231,11 @@ def _condition(f: Filter, *, user, workspace) -> Q:
 
 
 def _date_condition(column: str, op: str, value: str, workspace) -> Q:
+    ago = _AGO.fullmatch(value)
+    if ago:  # > and >= mean after that moment (within the time), < and <= before it
+        moment = clock.now() - dt.timedelta(**{_AGO_UNITS[ago[2]]: int(ago[1])})
+        lookup = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}[op]
+        return Q(**{f"{column}__{lookup}": moment})
     day = dt.date.fromisoformat(value)
     tz = zoneinfo.ZoneInfo(workspace.time_zone)
 

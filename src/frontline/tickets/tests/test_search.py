@@ -9,8 +9,10 @@ import datetime as dt
 import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from frontline.accounts.models import Workspace
+from frontline.lib import clock
 from frontline.tickets import services
 from frontline.tickets.events import Actor
 from frontline.tickets.search import QueryError, find_tickets, fulltext, indexing, parse_query
@@ -122,6 +124,25 @@ def test_date_filters_use_the_workspace_time_zone(agent, workspace):
     assert found("created>2026-01-10 created<=2026-02-01") == {late.number}
 
 
+def test_a_time_ago_keeps_a_saved_view_current_as_time_passes(agent, workspace):
+    now = timezone.now()
+    ten_days = make(workspace, "Ten days old", created_at=now - dt.timedelta(days=10))
+    two_days = make(workspace, "Two days old", created_at=now - dt.timedelta(days=2))
+    fresh = make(workspace, "An hour old", created_at=now - dt.timedelta(hours=1))
+
+    def found(q):
+        return set(numbers(find_tickets(agent, workspace, q)))
+
+    assert found("created>7d") == {two_days.number, fresh.number}
+    assert found("created<7d") == {ten_days.number}
+    assert found("created>90m") == {fresh.number}
+    assert found("created<=1w created>=2W") == {ten_days.number}
+    assert found("updated<36h") == {ten_days.number, two_days.number}
+    # Six days later the same words mean a later moment: the two-day-old ticket has aged out.
+    with clock.replaying(now + dt.timedelta(days=6)):
+        assert found("created>7d") == {fresh.number}
+
+
 def test_snippet_highlights_matches_and_escapes_customer_html(agent, workspace):
     make(workspace, "Weird", "Text <script>alert(1)</script> about a chargeback dispute.")
     hit = find_tickets(agent, workspace, "chargeback").hits[0]
@@ -137,6 +158,7 @@ def test_snippet_highlights_matches_and_escapes_customer_html(agent, workspace):
         ("status:closedd", "Unknown status 'closedd'"),
         ("priority:critical", "Unknown priority 'critical'"),
         ("created>yesterday", "is not a date"),
+        ("created:7d", "a time ago needs > or <"),
         ("tag>refund", "works only with dates"),
     ],
 )
