@@ -56,6 +56,20 @@ TEAMS = {
     "Top-ups & Cash": ("top_up", "topping_up", "cash", "withdrawal", "cheque", "refund", "balance"),
 }
 GENERAL = "General"
+# The tag a demo ticket gets: the first topic whose keyword is in its intent (a support
+# team files by topic; the intent's first word would give tags like "getting").
+TOPICS = (
+    ("refund", "refund"), ("top_up", "top-up"), ("topping_up", "top-up"),
+    ("cash", "cash"), ("atm", "cash"), ("cheque", "cash"), ("withdrawal", "cash"),
+    ("exchange", "exchange"), ("fiat", "exchange"), ("currenc", "exchange"),
+    ("passcode", "security"), ("compromised", "security"), ("lost_or_stolen", "security"),
+    ("pin", "pin"), ("verify", "identity"), ("identity", "identity"),
+    ("transfer", "transfer"), ("beneficiary", "transfer"), ("receiving_money", "transfer"),
+    ("charged_twice", "payment"), ("fee", "fees"), ("charge", "fees"),
+    ("card", "card"), ("contactless", "card"), ("apple_pay", "card"), ("visa", "card"),
+    ("payment", "payment"), ("direct_debit", "payment"),
+)  # fmt: skip
+TOPIC_TAGS = {tag for _, tag in TOPICS} | {"account"}
 AGENTS = [
     ("Amara Okafor", "Cards"),
     ("Lucas Martin", "Cards"),
@@ -179,6 +193,11 @@ def load_messages() -> dict[str, list[str]]:
         for row in csv.DictReader(f):
             by_intent[row["category"]].append(row["text"].strip())
     return by_intent
+
+
+def topic_for(intent: str) -> str:
+    intent = intent.lower()
+    return next((tag for key, tag in TOPICS if key in intent), "account")
 
 
 def team_for(intent: str) -> str:
@@ -332,7 +351,7 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
             priority=priority,
             team=team,
             custom_fields={"intent": intent},
-            tags=[intent.split("_")[0]],
+            tags=[topic_for(intent)],
         )
     if age_days < 1 and rng.random() < 0.6:
         return  # new and untouched

@@ -38,6 +38,8 @@ def test_demo_workspace_looks_alive(demo_ws):
     tickets = Ticket.objects.filter(workspace=demo_ws)
     assert tickets.count() == 40
     assert len(set(tickets.values_list("status", flat=True))) >= 3
+    # Tagged by topic, as a support team files tickets (the fraud macro adds its own).
+    assert set(demo_ws.tags.values_list("name", flat=True)) <= demo.TOPIC_TAGS | {"fraud"}
     # Agents' replies answer what each customer asked: the help center's article on it.
     from frontline.assistant.demo import answers
 
