@@ -30,6 +30,10 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     source = chat.get_by_role("link", name=re.compile("Read “I forgot my PIN”"))
     expect(source).to_be_visible()
     expect(chat.locator(".message.visitor .mark")).to_have_text("Delivered")
+    # Conversation text reads as text, not as a row of links; the paperclip is drawn.
+    said = chat.get_by_text("where can I see it?")
+    assert said.evaluate("e => getComputedStyle(e).textDecorationLine") == "none"
+    assert chat.get_by_title("Attach a file").locator("svg").is_visible()
     screenshot(visitor, "chat-bot-answer")
     chat.get_by_role("button", name="Talk to a person").first.click()
 
@@ -42,6 +46,7 @@ def test_visitor_asks_the_bot_is_handed_over_and_an_agent_answers_live(new_page)
     expect(timeline).to_contain_text("I don't remember my pin")
     expect(timeline).to_contain_text("I forgot my PIN")  # the bot's answer is context
     expect(chat.get_by_text("Lucas Martin joined the chat.")).to_be_visible()
+    expect(chat.get_by_role("heading")).to_have_text("Chat · Lucas Martin")  # not the bot now
 
     # Typing shows in the widget; the reply arrives without a reload.
     lucas.get_by_label("Message").press_sequentially("Hi, ")

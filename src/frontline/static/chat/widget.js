@@ -47,7 +47,7 @@
   const panel = el("section", { class: "panel", id: "fl-panel", role: "dialog", "aria-label": "Chat", hidden: "" });
   const head = el("header", { class: "head" });
   const title = el("h2", { class: "title" }, "Chat");
-  const endButton = el("button", { type: "button", class: "text", hidden: "" }, "End chat");
+  const endButton = el("button", { type: "button", class: "link", hidden: "" }, "End chat");
   const close = el("button", { type: "button", class: "close", "aria-label": "Close the chat" }, "×");
   head.append(title, endButton, close);
   const log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
@@ -67,7 +67,15 @@
   const composer = el("form", { class: "composer" });
   const input = el("textarea", { id: "fl-text", rows: "2", maxlength: "2000", "aria-label": "Your message", placeholder: "Write a message…" });
   const fileInput = el("input", { type: "file", id: "fl-file", class: "visually-hidden" });
-  const attach = el("label", { for: "fl-file", class: "attach", title: "Attach a file" }, "📎");
+  // A drawn paperclip: an emoji depends on the visitor's fonts (a box where there is none).
+  const attach = el("label", { for: "fl-file", class: "attach", title: "Attach a file" });
+  const clip = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  clip.setAttribute("viewBox", "0 0 24 24");
+  clip.setAttribute("aria-hidden", "true");
+  const clipPath = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  clipPath.setAttribute("d", "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l8-8");
+  clip.appendChild(clipPath);
+  attach.appendChild(clip);
   attach.appendChild(el("span", { class: "visually-hidden" }, "Attach a file"));
   composer.append(attach, fileInput, input, el("button", { type: "submit", class: "primary" }, "Send"));
   panel.append(head, log, status, error, details, emailForm, extra, composer);
@@ -167,7 +175,7 @@
     switch (event.kind) {
       case "hello":
         settings = event;
-        title.textContent = settings.bot_name ? `Chat · ${settings.bot_name}` : "Chat";
+        showTitle();
         if (event.token) { token = event.token; localStorage.setItem(storeKey, JSON.stringify({ token })); }
         if (!log.children.length && settings.greeting) addLine("greeting", settings.greeting);
         details.hidden = !(settings.ask_details && !token);
@@ -265,9 +273,16 @@
   }
 
   let waitTimer = null;
+  // Who the visitor is talking to: the agent once one joined, the assistant before.
+  function showTitle() {
+    const who = state && state.state === "active" ? state.agent : settings && settings.bot_name;
+    title.textContent = who ? `Chat · ${who}` : "Chat";
+  }
+
   function setState(s) {
     const before = state;
     state = s;
+    showTitle();
     agentRead = Math.max(agentRead, s.agent_read || 0);
     marks();
     status.textContent = describe(s);
@@ -286,7 +301,7 @@
         extra.appendChild(leave);
       }, 60000);
     } else if (s.state === "bot" && s.ticket) {
-      const person = el("button", { type: "button", class: "text" }, "Talk to a person");
+      const person = el("button", { type: "button", class: "link" }, "Talk to a person");
       person.addEventListener("click", () => send({ type: "person" }));
       extra.appendChild(person);
     } else if (s.state === "ended" && s.ticket) {
@@ -297,7 +312,7 @@
   // After a chat: the conversation by email, to the address we have or one typed here.
   function transcriptOffer(hasEmail) {
     const box = el("div", { class: "transcript" });
-    const ask = el("button", { type: "button", class: "text" }, "Email me this conversation");
+    const ask = el("button", { type: "button", class: "link" }, "Email me this conversation");
     ask.addEventListener("click", () => {
       if (hasEmail) { send({ type: "transcript" }); ask.disabled = true; return; }
       const form = el("form", { class: "details" });
