@@ -295,7 +295,12 @@ def rate(ticket: Ticket, score: int, *, via: str = "email") -> Rating:
         if is_bad(kind, score):
             lead = ticket.team.lead_id if ticket.team_id else None
             follow_up, opened = FollowUp.objects.get_or_create(
-                rating=rating, defaults={"workspace_id": ticket.workspace_id, "assignee_id": lead}
+                rating=rating,
+                defaults={
+                    "workspace_id": ticket.workspace_id,
+                    "assignee_id": lead,
+                    "created_at": now,
+                },
             )
             if opened:  # the lead hears of it (email notification "follow_up")
                 record([event(ticket.workspace_id, customer, "rating.follow_up", ticket=ticket,

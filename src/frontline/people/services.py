@@ -90,7 +90,7 @@ def give_kudos(
     with transaction.atomic():
         kudos = Kudos.objects.create(
             workspace=workspace, giver=giver, receiver=receiver, value=value, message=message,
-            public=public,
+            public=public, created_at=clock.now(),
         )  # fmt: skip
         record(
             [
@@ -105,8 +105,11 @@ def give_kudos(
     return kudos
 
 
-def _offer(ticket: Ticket, agent: User | None, *, message: str, rating=None) -> Kudos | None:
-    """A customer kudos for `agent` about `ticket`, pending or shown per the setting."""
+def _offer(
+    ticket: Ticket, agent: User | None, *, message: str, rating=None, at=None
+) -> Kudos | None:
+    """A customer kudos for `agent` about `ticket`, pending or shown per the setting, dated
+    when the customer said it (`at`, else now)."""
     if agent is None or not agent.is_active:
         return None
     if Kudos.objects.filter(ticket=ticket, source=Kudos.Source.CUSTOMER).exists():
@@ -116,6 +119,7 @@ def _offer(ticket: Ticket, agent: User | None, *, message: str, rating=None) -> 
     kudos = Kudos.objects.create(
         workspace_id=ticket.workspace_id, source=Kudos.Source.CUSTOMER, status=status,
         receiver=agent, message=message, ticket=ticket, rating=rating,
+        created_at=at or clock.now(),
     )  # fmt: skip
     record(
         [
@@ -174,6 +178,7 @@ def praise_from_messages(events: list[Event]) -> None:
                 e.ticket,
                 last_agent(e.ticket),
                 message=f"A customer thanked you on ticket #{e.ticket.number}.",
+                at=e.created_at,
             )
 
 

@@ -59,6 +59,29 @@ def test_demo_workspace_looks_alive(demo_ws):
     assert find_tickets(owner, demo_ws, f'"{word}"').total >= 1
 
 
+def test_the_demo_team_has_ratings_and_kudos_to_show(demo_ws):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from frontline.feedback.models import Rating
+    from frontline.people.models import Kudos
+    from frontline.testing.personas import signed_in
+
+    owner = demo_ws.memberships.get(role="owner").user
+    ratings = Rating.objects.filter(workspace=demo_ws).select_related("ticket")
+    assert ratings.exists()
+    # Each customer answered after their request was solved, not at seeding time.
+    assert all(r.ticket.solved_at <= r.created_at < timezone.now() for r in ratings)
+    peer = Kudos.objects.filter(workspace=demo_ws, source=Kudos.Source.PEER)
+    assert peer.count() == 30 and peer.filter(created_at__lt=timezone.now()).count() == 30
+    client = signed_in(owner)
+    page = reverse("feedback", args=[demo_ws.slug]) + "?days=90"  # the demo spans 90 days
+    feedback = client.get(page).content.decode()
+    assert "% satisfied" in feedback and "No ratings yet" not in feedback
+    wall = client.get(reverse("wall", args=[demo_ws.slug])).content.decode()
+    assert peer.filter(public=True).first().message in wall
+
+
 def test_the_demo_help_center_answers_the_banks_questions(demo_ws):
     from frontline.assistant import virtual_agent
     from frontline.knowledge.models import Article

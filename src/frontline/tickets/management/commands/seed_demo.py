@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from frontline.accounts.models import Workspace
 from frontline.assistant import demo as assistant_demo
+from frontline.feedback import demo as feedback_demo
 from frontline.knowledge import demo as kb_demo
+from frontline.people import demo as people_demo
 from frontline.tickets import demo
 
 
@@ -40,6 +42,9 @@ class Command(BaseCommand):
             answers=assistant_demo.answers(),
         )
         owner = workspace.memberships.filter(role="owner").first()
+        # Customers' ratings, then the team's kudos and the owner's say on customer praise.
+        feedback_demo.seed(workspace, seed=seed)
+        people_demo.seed(workspace, owner.user if owner else None, seed=seed)
         kb_demo.seed(workspace, owner.user if owner else None)
         assistant_demo.seed_help_center(workspace, owner.user if owner else None)
         # Indexed now, not by the worker later: the virtual agent answers from the start.
