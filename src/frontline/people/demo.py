@@ -54,7 +54,7 @@ def seed(workspace: Workspace, lead, seed: int = 7) -> int:
         giver, receiver = rng.sample(agents, 2)
         value = rng.choice(values or services.settings_for(workspace).value_list())
         with clock.replaying(at):
-            kudos = services.give_kudos(
+            services.give_kudos(
                 workspace,
                 giver=giver,
                 receiver=receiver,

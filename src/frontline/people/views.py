@@ -30,6 +30,8 @@ from frontline.people.models import (
 from frontline.tickets.access import access_ticket
 from frontline.tickets.events import Actor
 
+PENDING_SHOWN = 20  # customer praise the lead decides on at a time
+
 
 @login_required
 def wall(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,13 +51,11 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
         m.user for m in agent_memberships(workspace).exclude(user=request.user)
         .order_by("user__name", "user__email")
     ]  # fmt: skip
-    pending = (
-        Kudos.objects.filter(workspace=workspace, status=Kudos.Status.PENDING).select_related(
-            "receiver", "ticket"
-        )
-        if lead
-        else []
-    )
+    pending, waiting = [], 0
+    if lead:  # the newest first; a long backlog shows in pages as the lead decides
+        waiting_praise = Kudos.objects.filter(workspace=workspace, status=Kudos.Status.PENDING)
+        waiting = waiting_praise.count()
+        pending = list(waiting_praise.select_related("receiver", "ticket")[:PENDING_SHOWN])
     return render(
         request,
         "people/wall.html",
@@ -67,6 +67,7 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
             "values": current.value_list(),
             "settings": current,
             "pending": pending,
+            "waiting": waiting,
             "lead": lead,
             "can_give": membership.has_role(Role.AGENT),
         },

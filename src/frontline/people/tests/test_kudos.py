@@ -134,3 +134,13 @@ def test_a_thankful_message_becomes_customer_kudos(workspace, admin, agent, cust
     page = Client()
     page.force_login(agent)
     assert f"#{ticket.number}" in page.get(reverse("wall", args=[workspace.slug])).content.decode()
+
+
+def test_a_long_backlog_of_customer_praise_comes_to_the_lead_in_pages(
+    workspace, admin, agent, customer
+):
+    for _ in range(23):
+        _rated(workspace, agent, customer, comment="Wonderful help, thank you!", consent=True)
+    page = signed_in(admin).get(reverse("wall", args=[workspace.slug])).content.decode()
+    assert "Customer praise waiting for you (23)" in page
+    assert page.count("Show on the wall") == 20 and "The 20 newest" in page
