@@ -69,6 +69,10 @@ class TrainingReport:
         return asdict(self)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _clean(texts, labels):
     """Strip, drop empty texts, truncate enormous ones, drop labels with too few rows."""
     warnings = []
@@ -80,12 +84,13 @@ def _clean(texts, labels):
             continue
         pairs.append((t[:MAX_CHARS], y))
     if len(pairs) < len(texts):
-        warnings.append(f"skipped {len(texts) - len(pairs)} rows with an empty text or label")
+        empty = len(texts) - len(pairs)
+        warnings.append(f"skipped {_count(empty, 'row')} with an empty text or label")
     counts = Counter(y for _, y in pairs)
     small = {y: n for y, n in counts.items() if n < MIN_EXAMPLES}
     if small:
         warnings.append(
-            f"skipped {len(small)} labels with fewer than {MIN_EXAMPLES} examples: "
+            f"skipped {_count(len(small), 'label')} with fewer than {MIN_EXAMPLES} examples: "
             + ", ".join(f"{y} ({n})" for y, n in sorted(small.items()))
         )
         pairs = [(t, y) for t, y in pairs if y not in small]

@@ -253,3 +253,15 @@ def test_a_changed_rule_or_team_routes_the_very_next_ticket(workspace, admin, cu
     assert services.triage_settings(workspace.pk).default_team is None
     services.update_settings(workspace, label_source="team", default_team=paris)
     assert services.triage_settings(workspace.pk).default_team == paris
+
+
+def test_training_warnings_count_in_plain_english():
+    from frontline.assistant.ml.intent import _clean
+
+    texts = [f"card {i}" for i in range(5)] + [f"top up {i}" for i in range(5)] + ["pin", ""]
+    labels = ["card"] * 5 + ["top_up"] * 5 + ["pin", "pin"]
+    *_, warnings = _clean(texts, labels)
+    assert warnings == [
+        "skipped 1 row with an empty text or label",
+        "skipped 1 label with fewer than 5 examples: pin (1)",
+    ]
