@@ -33,8 +33,8 @@ MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 def queue_reply(message: Message) -> MessageEmail | None:
     """Record the email for a public reply and send it after commit (tickets hook)."""
     ticket = message.ticket
-    if message.visibility != Message.Visibility.PUBLIC:
-        return None
+    if message.visibility != Message.Visibility.PUBLIC or clock.in_history():
+        return None  # a note; or history (the demo), answered back then
     if ticket.channel == Channel.CHAT and (
         hooks.conversation_state(ticket) is None or hooks.in_live_conversation(ticket)
     ):

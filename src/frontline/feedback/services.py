@@ -109,6 +109,8 @@ def on_events(events) -> None:
     """Solved tickets of workspaces that ask later get their survey queued (tickets hook)."""
     from frontline.feedback.tasks import send_survey
 
+    if clock.in_history():
+        return  # the demo's tickets were solved long ago
     for e in events:
         if e.kind == "ticket.status" and e.after == Status.SOLVED and e.ticket is not None:
             delay = settings_for(e.ticket.workspace).delay_hours

@@ -3,6 +3,8 @@
 Importers and the demo generator record past conversations through the same services as
 live traffic; `replaying(when)` makes every message, event and timestamp they write carry
 that moment instead of now. Outside such a block `now()` is `timezone.now()`.
+`recording_history()` around the whole job says the people concerned were told at the
+time: nothing is emailed or notified now.
 """
 
 import contextlib
@@ -15,6 +17,7 @@ from django.utils import timezone
 _replay_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
     "frontline_replay_at", default=None
 )
+_history: contextvars.ContextVar[bool] = contextvars.ContextVar("frontline_history", default=False)
 
 
 def now() -> datetime:
@@ -30,3 +33,19 @@ def replaying(when: datetime) -> Iterator[None]:
         yield
     finally:
         _replay_at.reset(token)
+
+
+@contextlib.contextmanager
+def recording_history() -> Iterator[None]:
+    """Write what already happened without telling anyone again: replies are not emailed
+    and no notification goes out. Wrap the whole job, its commits included, since
+    notifications are queued after commit."""
+    token = _history.set(True)
+    try:
+        yield
+    finally:
+        _history.reset(token)
+
+
+def in_history() -> bool:
+    return _history.get()

@@ -94,6 +94,21 @@ def test_the_demo_help_center_answers_the_banks_questions(demo_ws):
     assert reply.kind == "answer" and reply.citation.intent == "activate_my_card"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_history_emails_and_notifies_nobody():
+    # Its replies and solved tickets are months old: a first run must not send them out
+    # (nor fail to, thousands of times, on a laptop without a mail server).
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.email.models import MessageEmail
+
+    quiet("seed_demo", "--tickets", "40", "--seed", "3")
+    assert Message.objects.filter(author_type="agent", visibility="public").exists()
+    assert not MessageEmail.objects.exists()
+    queued = DBTaskResult.objects.values_list("task_path", flat=True)
+    assert not [t for t in queued if ".email." in t or ".feedback." in t], list(queued)
+
+
 def test_seed_demo_if_empty_does_nothing_the_second_time(demo_ws):
     quiet("seed_demo", "--if-empty")
     assert Ticket.objects.count() == 40
