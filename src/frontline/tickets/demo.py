@@ -31,7 +31,16 @@ DEFAULT_PASSWORD = "frontline-demo"
 DAYS = 90
 
 TEAMS = {
-    "Cards": ("card", "pin", "contactless", "atm_support", "virtual", "visa", "lost_or_stolen"),
+    "Cards": (
+        "card",
+        "pin",
+        "contactless",
+        "atm_support",
+        "virtual",
+        "visa",
+        "lost_or_stolen",
+        "apple_pay",
+    ),
     "Payments": (
         "transfer",
         "payment",
