@@ -77,21 +77,36 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
             "error": error,
             "can_write": can_write,
             "channels": Channel.choices,
+            "times": TIME_CHOICES.items(),
             **_choices(workspace),
         },
     )
 
 
 FILTER_MENUS = ("status", "priority", "assignee", "team", "channel", "tag")
+# The created/updated menus: a time ago in the query language, and how the menu says it.
+TIME_MENUS = ("created", "updated")
+TIME_CHOICES = {
+    ">1h": "in the last hour",
+    ">24h": "in the last day",
+    ">7d": "in the last 7 days",
+    "<24h": "more than a day ago",
+    "<7d": "more than 7 days ago",
+}
 
 
 def _picked_filters(params) -> str:
-    """ "status:open assignee:me" from the inbox's filter menus (f_status=open, ...)."""
+    """ "status:open assignee:me updated<24h" from the inbox's filter menus (f_status=open,
+    f_updated=<24h, ...)."""
     words = []
     for key in FILTER_MENUS:
         value = "".join(params.get(f"f_{key}", "").split())[:100]
         if value:
             words.append(f"{key}:{value}")
+    for key in TIME_MENUS:
+        value = params.get(f"f_{key}", "")
+        if value in TIME_CHOICES:
+            words.append(f"{key}{value}")
     return " ".join(words)
 
 

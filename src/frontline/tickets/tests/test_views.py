@@ -1,8 +1,11 @@
 """The agent workspace pages as members use them, and what others may not see or do."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from frontline.testing.personas import PASSWORD, signed_in
 from frontline.tickets import services
@@ -174,6 +177,15 @@ def test_the_filter_menus_become_query_words_in_the_search_box(agent, workspace,
     )
     found = client.get(url, {"view": "open", "q": "priority:urgent assignee:me"}).context["page"]
     assert [h.ticket.subject for h in found.hits] == ["Urgent one"]
+    # The time menus give a time ago; anything else they are sent is ignored.
+    services.create_ticket(
+        workspace, by=Actor.of(agent), subject="Quiet one", body="b", requester=customer,
+        created_at=timezone.now() - timedelta(days=2),
+    )  # fmt: skip
+    r = client.get(url, {"view": "open", "f_updated": "<24h", "f_created": "yesterday"})
+    assert r["Location"] == f"{url}?view=open&q=updated%3C24h&order="
+    found = client.get(r["Location"]).context["page"]
+    assert [h.ticket.subject for h in found.hits] == ["Quiet one"]
 
 
 def test_inbox_search_uses_the_query_language_and_explains_mistakes(agent, workspace, ticket):
