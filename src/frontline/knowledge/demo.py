@@ -1,7 +1,14 @@
 """Help-center articles for the demo bank, written for Frontline (our own words)."""
 
+import random
+from collections import Counter
+from datetime import timedelta
+
 from frontline.accounts.models import User, Workspace
-from frontline.knowledge import services
+from frontline.knowledge import retrieval, services
+from frontline.knowledge.models import Article, HelpfulVote, SearchLog
+from frontline.lib import clock
+from frontline.tickets.models import Ticket
 
 ARTICLES = {
     "Cards": [
@@ -75,3 +82,57 @@ def seed(workspace: Workspace, author: User) -> int:
             )  # fmt: skip
             made += 1
     return made
+
+
+# What the bank's customers typed into the help center's search: questions the articles
+# answer, and some they do not (the content-gap report's first rows).
+SEARCHES = (
+    "how do I activate my card",
+    "card not arrived",
+    "forgot pin",
+    "transfer pending",
+    "exchange rate fee",
+    "top up failed",
+    "cash machine kept my card",
+    "verify identity",
+    "close my account",
+    "apple pay",
+    "crypto",
+    "overdraft",
+    "joint account",
+    "mortgage",
+    "business account",
+    "student account",
+)
+HELPFUL_SAYS = ("Clear, thanks.", "Exactly what I needed.", "Solved my problem.")
+NOT_HELPFUL_SAYS = ("Does not say what to do if the app crashes.", "Too vague for my case.")
+
+
+def seed_readers(workspace: Workspace, seed: int = 7) -> None:
+    """A month of readers: article views (more for what customers ask most), "was this
+    helpful?" votes, and help-center searches logged with what the search really found.
+    Needs the articles indexed (retrieval.index), as the search uses their passages."""
+    rng = random.Random(seed)
+    now = clock.now()
+    asked = Counter(
+        Ticket.objects.filter(workspace=workspace).values_list("custom_fields__intent", flat=True)
+    )
+    for article in Article.objects.filter(workspace=workspace, status="published"):
+        views = asked.get(article.intent, 2) * rng.randint(3, 9) + rng.randint(0, 20)
+        Article.objects.filter(pk=article.pk).update(views=views)
+        for _ in range(views // 25):
+            helpful = rng.random() < 0.8
+            said = rng.choice(HELPFUL_SAYS if helpful else NOT_HELPFUL_SAYS)
+            vote = services.vote(
+                article, helpful=helpful, comment=said if rng.random() < 0.3 else ""
+            )
+            HelpfulVote.objects.filter(pk=vote.pk).update(
+                created_at=now - timedelta(days=rng.uniform(0, 30))
+            )
+    for query in SEARCHES:
+        hits = retrieval.search(workspace, query)
+        for _ in range(rng.randint(1, 6)):
+            retrieval.log_search(workspace, query, hits)
+    for log in SearchLog.objects.filter(workspace=workspace):
+        log.created_at = now - timedelta(days=rng.uniform(0, 29))
+        log.save(update_fields=["created_at"])

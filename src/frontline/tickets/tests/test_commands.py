@@ -94,6 +94,22 @@ def test_the_demo_help_center_answers_the_banks_questions(demo_ws):
     assert reply.kind == "answer" and reply.citation.intent == "activate_my_card"
 
 
+def test_the_demo_help_center_has_had_readers(demo_ws):
+    from django.urls import reverse
+
+    from frontline.knowledge.models import Article, HelpfulVote
+    from frontline.testing.personas import signed_in
+
+    # Views follow what customers ask; votes and searches are spread over the last month.
+    published = Article.objects.filter(workspace=demo_ws, status="published")
+    assert published.filter(views=0).count() == 0
+    assert HelpfulVote.objects.filter(article__workspace=demo_ws).exists()
+    owner = demo_ws.memberships.get(role="owner").user
+    gaps = signed_in(owner).get(reverse("kb_gaps", args=[demo_ws.slug])).content.decode()
+    # The gap report lists what the help center does not cover, not what it answers.
+    assert "mortgage" in gaps and "how do i activate my card" not in gaps.lower()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_history_emails_and_notifies_nobody():
     # Its replies and solved tickets are months old: a first run must not send them out

@@ -57,6 +57,7 @@ class Command(BaseCommand):
 
         for article in Article.objects.filter(workspace=workspace):
             retrieval.index(article)
+        kb_demo.seed_readers(workspace, seed=seed)  # views, votes, searches: uses the index
         self.stderr.write("\nseed-demo: training the assistant on the demo history…", ending="")
         version = assistant_demo.prepare(workspace)
         if version is not None:
