@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from frontline.tickets.access import access_ticket
 from frontline.tickets.events import Actor
 
 PENDING_SHOWN = 20  # customer praise the lead decides on at a time
+WALL_PAGE = 30  # kudos on the wall per page, newest first
 
 
 @login_required
@@ -38,7 +40,10 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, membership = workspace_member(request.user, slug, Role.VIEWER)
     lead = services.is_lead(membership)
     current = services.settings_for(workspace)
-    kudos = list(services.wall(workspace, request.user)[:100])
+    page = Paginator(services.wall(workspace, request.user), WALL_PAGE).get_page(
+        request.GET.get("page")
+    )
+    kudos = list(page.object_list)
     for k in kudos:
         counts: dict[str, int] = {}
         mine = set()
@@ -63,6 +68,7 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
             "workspace": workspace,
             "membership": membership,
             "kudos": kudos,
+            "page": page,
             "colleagues": colleagues,
             "values": current.value_list(),
             "settings": current,

@@ -144,3 +144,17 @@ def test_a_long_backlog_of_customer_praise_comes_to_the_lead_in_pages(
     page = signed_in(admin).get(reverse("wall", args=[workspace.slug])).content.decode()
     assert "Customer praise waiting for you (23)" in page
     assert page.count("Show on the wall") == 20 and "The 20 newest" in page
+
+
+def test_the_wall_keeps_older_kudos_on_later_pages(workspace, agent, agent2):
+    for n in range(33):
+        services.give_kudos(
+            workspace, giver=agent, receiver=agent2, value="Empathy", message=f"Thanks no. {n}."
+        )
+    wall = reverse("wall", args=[workspace.slug])
+    first = signed_in(agent2).get(wall).content.decode()
+    assert "Thanks no. 32." in first and "Thanks no. 3." in first  # the 30 newest
+    assert "Thanks no. 2." not in first and "Page 1 of 2" in first
+    older = signed_in(agent2).get(wall + "?page=2").content.decode()
+    assert "Thanks no. 2." in older and "Thanks no. 0." in older and "Thanks no. 3." not in older
+    assert "Earlier kudos" in older
