@@ -210,6 +210,8 @@ def topic_for(intent: str) -> str:
 
 
 def team_for(intent: str) -> str:
+    if intent.startswith(("top_up", "topping_up")):  # whatever pays for it: a card, a transfer
+        return "Top-ups & Cash"
     for team, keys in TEAMS.items():
         if any(k in intent for k in keys):
             return team

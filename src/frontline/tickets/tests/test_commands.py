@@ -92,6 +92,13 @@ def test_the_demo_help_center_answers_the_banks_questions(demo_ws):
     assert published.exclude(intent="").values("intent").distinct().count() == 77
     reply = virtual_agent.reply(demo_ws, "How can I activate the card I just received?")
     assert reply.kind == "answer" and reply.citation.intent == "activate_my_card"
+    # Routing: a top-up goes to the top-up team, whatever card or transfer pays for it.
+    from frontline.assistant.models import RoutingRule
+
+    rules = dict(RoutingRule.objects.filter(workspace=demo_ws).values_list("intent", "team__name"))
+    assert rules["activate_my_card"] == "Cards" and rules["transfer_timing"] == "Payments"
+    assert rules["top_up_by_card_charge"] == rules["top_up_by_bank_transfer_charge"]
+    assert rules["topping_up_by_card"] == "Top-ups & Cash"
 
 
 def test_the_demo_help_center_has_had_readers(demo_ws):
