@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # /api/docs from its own static files, not a CDN (no network at run time)
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",

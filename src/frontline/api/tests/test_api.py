@@ -54,7 +54,13 @@ def test_openapi_schema_and_docs_are_published(db):
     r = Client().get("/api/openapi.json")
     assert r.status_code == 200
     assert "/api/tickets" in r.json()["paths"]
-    assert Client().get("/api/docs").status_code == 200
+    docs = Client().get("/api/docs")
+    assert docs.status_code == 200
+    # The interactive docs work offline: their scripts come from this server, not a CDN.
+    page = docs.content.decode()
+    assert "cdn." not in page and "/static/ninja/swagger-ui-bundle.js" in page
+    assets = Client().get("/static/ninja/swagger-ui-bundle.js")
+    assert assets.status_code == 200
 
 
 # ---- tickets -----------------------------------------------------------------------------
