@@ -44,7 +44,7 @@ def test_the_report_counts_conversations_outcomes_reasons_and_unanswered(
     page = signed_in(agent).get(reverse("kb_bot", args=[workspace.slug]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "7 conversations" in html
+    assert "7 conversations" in html and "(chat 1, help center 6)" in html
     assert "50.0 % of chats and emails (1 of 2)" in html  # involvement
     assert "<strong>50.0 %</strong> of 2 rated answers helped" in html
     assert "can i pay in bitcoin?</td><td>2</td>" in html  # top unanswered, folded

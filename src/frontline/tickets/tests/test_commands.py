@@ -115,6 +115,14 @@ def test_the_demo_help_center_has_had_readers(demo_ws):
     gaps = signed_in(owner).get(reverse("kb_gaps", args=[demo_ws.slug])).content.decode()
     # The gap report lists what the help center does not cover, not what it answers.
     assert "mortgage" in gaps and "how do i activate my card" not in gaps.lower()
+    # Its virtual agent has had a month of questions: answered ones, and handed over what
+    # the help center does not cover.
+    from frontline.assistant.models import BotTurn
+
+    turns = BotTurn.objects.filter(workspace=demo_ws)
+    assert turns.filter(kind="answer").exists()
+    assert turns.get(question__startswith="Can I get a mortgage").kind == "handover"
+    assert "No questions yet" not in gaps
 
 
 @pytest.mark.django_db(transaction=True)

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         version = assistant_demo.prepare(workspace)
         if version is not None:
             self.stderr.write(f" model v{version.number}: {version.get_state_display().lower()}")
+        assistant_demo.seed_questions(workspace, seed=seed)  # its virtual agent's month
         from frontline.chat.services import settings_for as chat_settings
 
         chat = chat_settings(workspace)  # the chat widget, with its sample page
