@@ -1,9 +1,13 @@
 """The demo workspace's assistant: routing rules from each intent to its team, unsure
 tickets to General, and a first model trained on the demo history."""
 
+import random
+from datetime import timedelta
+
 from frontline.accounts.models import Workspace
 from frontline.assistant import services
-from frontline.assistant.models import IntentModelVersion
+from frontline.assistant.models import BotTurn, IntentModelVersion
+from frontline.lib import clock
 from frontline.tickets import demo
 from frontline.tickets.models import Team
 
@@ -82,12 +86,7 @@ def seed_questions(workspace: Workspace, *, count: int = 60, seed: int = 7) -> N
     (Banking77 texts and a few the help center does not cover), so its report shows what
     it answered, handed over and why. About half of the customers say whether an answer
     helped: yes when it cited the article on what they asked."""
-    import random
-    from datetime import timedelta
-
     from frontline.assistant import virtual_agent
-    from frontline.assistant.models import BotTurn
-    from frontline.lib import clock
 
     rng = random.Random(seed)
     by_intent = demo.load_messages()
@@ -101,7 +100,8 @@ def seed_questions(workspace: Workspace, *, count: int = 60, seed: int = 7) -> N
         reply = virtual_agent.reply(workspace, question)
         turn = virtual_agent.record(workspace, question, reply)
         if reply.kind == "answer" and rng.random() < 0.5:
-            virtual_agent.settle(turn, helped=reply.citation.intent == intent)
+            cited = reply.citation
+            virtual_agent.settle(turn, helped=cited is not None and cited.intent == intent)
         BotTurn.objects.filter(pk=turn.pk).update(
             created_at=now - timedelta(days=rng.uniform(0, 29))
         )
