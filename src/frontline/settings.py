@@ -235,8 +235,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- email -----------------------------------------------------------------
 # EMAIL_URL: smtp://user:password@host:port (smtp+tls:// for STARTTLS, smtps:// for TLS),
-# consolemail:// to print mail, memorymail:// to keep it in memory, dummymail:// to drop it.
+# consolemail:// to print mail, memorymail:// to keep it in memory, dummymail:// to drop it,
+# filemail://DIR to write it to files in DIR (relative to FRONTLINE_DATA_DIR unless it starts
+# with /; `scripts/run` uses filemail://sent-mail when no EMAIL_URL is set).
 _email = _read("EMAIL_URL", env.email_url, "smtp://localhost:25")
+_mail_dir = env.str("EMAIL_URL", default="").partition("://")[2]
 _EMAIL_BACKENDS = {
     "django.core.mail.backends.smtp.EmailBackend": {
         "host": _email.get("EMAIL_HOST") or "localhost",
@@ -246,6 +249,9 @@ _EMAIL_BACKENDS = {
         "use_tls": bool(_email.get("EMAIL_USE_TLS")),
         "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
         "timeout": 20,
+    },
+    "django.core.mail.backends.filebased.EmailBackend": {
+        "file_path": str(DATA_DIR / (_mail_dir or "sent-mail")),  # an absolute DIR wins
     },
 }
 MAILERS = {

@@ -76,6 +76,26 @@ def test_a_mail_provider_sends_through_anymail_with_its_credentials(tmp_path):
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("where", ["sent-mail", "/elsewhere/outbox"])
+def test_file_mail_keeps_each_message_in_a_folder(tmp_path, where):
+    # What `scripts/run` uses when no mail server is configured: mail is kept, not lost.
+    folder = tmp_path / "sent-mail" if where == "sent-mail" else tmp_path / "elsewhere/outbox"
+    url = "filemail://sent-mail" if where == "sent-mail" else f"filemail://{folder}"
+    send = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'frontline.settings'; "
+        "django.setup(); from django.core.mail import send_mail; "
+        "send_mail('Your request #7', 'We replied.', None, ['ada@example.com'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {"FRONTLINE_DATA_DIR": str(tmp_path), "EMAIL_URL": url}
+    result = subprocess.run([sys.executable, "-c", send], env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (kept,) = folder.iterdir()
+    text = kept.read_text()
+    assert "Subject: Your request #7" in text and "To: ada@example.com" in text
+
+
 def test_redis_url_switches_channel_layer_and_cache(tmp_path):
     result = run_settings(
         tmp_path, REDIS_URL="redis://127.0.0.1:6379/3", SECRET_KEY="from-the-environment"
