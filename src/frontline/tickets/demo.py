@@ -368,12 +368,14 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
         return  # new and untouched
     agent = rng.choice(agents)
     t = at + timedelta(minutes=rng.randint(5, 600))
-    if rng.random() < 0.15:
+    if rng.random() < 0.15 and t < timezone.now():
         with clock.replaying(t):
             services.add_note(
                 ticket, by=Actor.of(agent), body=rng.choice(NOTES).format(n=rng.randint(1000, 9999))
             )
         t += timedelta(minutes=rng.randint(1, 30))
+    if t >= timezone.now():
+        return  # asked minutes ago: the agent's reply would be in the future
     opening, closing = REPLIES[team_name]
     fix = rng.choice(FIXES)
     reply = f"{opening} {answers.get(intent) or fix}\n\n{closing}"

@@ -59,6 +59,30 @@ def test_demo_workspace_looks_alive(demo_ws):
     assert find_tickets(owner, demo_ws, f'"{word}"').total >= 1
 
 
+def test_a_demo_ticket_asked_minutes_ago_has_nothing_from_the_future(demo_ws):
+    from datetime import timedelta
+    from random import Random
+
+    from django.utils import timezone
+
+    from frontline.tickets.models import Customer, Team
+
+    customers = list(Customer.objects.filter(workspace=demo_ws))
+    teams = {t.name: t for t in Team.objects.filter(workspace=demo_ws)}
+    members = {name: list(team.members.all()) for name, team in teams.items()}
+    messages = demo.load_messages()
+    before = set(Ticket.objects.filter(workspace=demo_ws).values_list("pk", flat=True))
+    for seed in range(10):  # some are left for an agent, the others get answered
+        asked = timezone.now() - timedelta(minutes=3)
+        demo._ticket(demo_ws, Random(seed), asked, customers, teams, members, messages,
+                     sorted(messages), {})  # fmt: skip
+    new = Ticket.objects.filter(workspace=demo_ws).exclude(pk__in=before)
+    assert new.count() == 10
+    now = timezone.now()
+    assert not Message.objects.filter(ticket__in=new, created_at__gt=now).exists()
+    assert not Event.objects.filter(ticket__in=new, created_at__gt=now).exists()
+
+
 def test_the_demo_team_has_ratings_and_kudos_to_show(demo_ws):
     from django.urls import reverse
     from django.utils import timezone
