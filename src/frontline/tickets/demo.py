@@ -79,6 +79,14 @@ TOPICS = (
     ("payment", "payment"), ("direct_debit", "payment"),
 )  # fmt: skip
 TOPIC_TAGS = {tag for _, tag in TOPICS} | {"account"}
+# Small businesses that bank with the demo bank (fictional; .example is reserved).
+COMPANIES = (
+    ("Harbour Bakery Ltd", "harbourbakery.example", "Card terminals in two shops."),
+    ("Nordlicht Design GmbH", "nordlicht-design.example", "Pays freelancers abroad every month."),
+    ("Petit Atelier SARL", "petitatelier.example", "Busiest around the Christmas markets."),
+    ("Costa & Filhos Lda", "costafilhos.example", "Family firm; three cardholders."),
+    ("Greenleaf Landscaping", "greenleaf.example", "Cash deposits on Mondays."),
+)  # fmt: skip
 AGENTS = [
     ("Amara Okafor", "Cards"),
     ("Lucas Martin", "Cards"),
@@ -296,7 +304,11 @@ def create_demo(
             ("Refunds", "refund*"),
         ):
             services.create_view(ws, by=by, shared=True, name=name, query=query)
-        customers = [_customer(ws, rng, i) for i in range(300)]
+        companies = [
+            services.create_company(ws, by=by, name=name, domains=[domain], notes=notes)
+            for name, domain, notes in COMPANIES
+        ]
+        customers = [_customer(ws, rng, i, companies) for i in range(300)]
         del admin
 
     # Tickets arrive over DAYS days, slightly more recently (a growing help desk).
@@ -323,9 +335,13 @@ def _member(ws: Workspace, name: str, role: str, password_hash: str) -> User:
     return user
 
 
-def _customer(ws, rng, i):
+def _customer(ws, rng, i, companies):
     first, last = rng.choice(FIRST), rng.choice(LAST)
     domain = rng.choice(("example.com", "example.org", "example.net"))
+    # One in ten banks here for their business: an address at the company, filed under it.
+    company = companies[i // 10 % len(companies)] if companies and i % 10 == 0 else None
+    if company is not None:
+        domain = company.domains[0]
     email = f"{first}.{last}{i}@{domain}".lower().replace("ü", "u")
     return services.create_customer(
         ws,
@@ -333,6 +349,7 @@ def _customer(ws, rng, i):
         name=f"{first} {last}",
         email=email,
         language=rng.choice(("en", "en", "en", "de", "fr", "es")),
+        company=company,
     )
 
 

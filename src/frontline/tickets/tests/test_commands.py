@@ -35,6 +35,13 @@ def test_demo_workspace_looks_alive(demo_ws):
     assert owner.email == demo.OWNER_EMAIL and owner.check_password(demo.DEFAULT_PASSWORD)
     assert demo_ws.teams.count() == 5
     assert all(t.members.exists() for t in demo_ws.teams.all())
+    # Some customers bank for their business: filed under their company, by its domain.
+    companies = demo_ws.companies.all()
+    assert companies.count() == 5
+    for company in companies:
+        people = company.customers.all()
+        assert people.count() == 6
+        assert all(p.email.endswith("@" + company.domains[0]) for p in people)
     tickets = Ticket.objects.filter(workspace=demo_ws)
     assert tickets.count() == 40
     assert len(set(tickets.values_list("status", flat=True))) >= 3
