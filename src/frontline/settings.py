@@ -239,6 +239,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # filemail://DIR to write it to files in DIR (relative to FRONTLINE_DATA_DIR unless it starts
 # with /; `scripts/run` uses filemail://sent-mail when no EMAIL_URL is set).
 _email = _read("EMAIL_URL", env.email_url, "smtp://localhost:25")
+# The folder from the raw URL: django-environ drops the leading / of an absolute one.
 _mail_dir = env.str("EMAIL_URL", default="").partition("://")[2]
 _EMAIL_BACKENDS = {
     "django.core.mail.backends.smtp.EmailBackend": {

@@ -364,7 +364,8 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
         p for p in (greeting, text, rng.choice(SIGNOFFS) + ",\n" + customer.name.split()[0]) if p
     )
     subject = text if len(text) <= 70 else intent.replace("_", " ").capitalize()
-    age_days = (timezone.now() - at).days
+    now = timezone.now()
+    age_days = (now - at).days
     urgent = any(w in text.lower() for w in ("stolen", "fraud", "hacked", "urgent", "asap"))
     priority = "urgent" if urgent else rng.choices(("low", "normal", "high"), (2, 7, 2))[0]
     channel = rng.choices(("email", "web", "chat", "phone"), (6, 3, 2, 1))[0]
@@ -385,13 +386,13 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
         return  # new and untouched
     agent = rng.choice(agents)
     t = at + timedelta(minutes=rng.randint(5, 600))
-    if rng.random() < 0.15 and t < timezone.now():
+    if rng.random() < 0.15 and t < now:
         with clock.replaying(t):
             services.add_note(
                 ticket, by=Actor.of(agent), body=rng.choice(NOTES).format(n=rng.randint(1000, 9999))
             )
         t += timedelta(minutes=rng.randint(1, 30))
-    if t >= timezone.now():
+    if t >= now:
         return  # asked minutes ago: the agent's reply would be in the future
     opening, closing = REPLIES[team_name]
     fix = rng.choice(FIXES)
@@ -412,5 +413,5 @@ def _ticket(ws, rng, at, customers, teams, members, messages, intents, answers):
         )
     if final == Status.OPEN or (final != Status.CLOSED and rng.random() < 0.25):
         t += timedelta(hours=rng.randint(1, 48))
-        with clock.replaying(min(t, timezone.now())):
+        with clock.replaying(min(t, now)):
             services.add_customer_message(ticket, customer, body=rng.choice(FOLLOW_UPS))
